@@ -1,0 +1,82 @@
+package dev.greeter.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+
+import org.springframework.core.serializer.Deserializer;
+import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamException;
+
+/**
+ * Reads and throws away whatever a client sends after its greeting, until the client
+ * closes or the linger period ends. It never produces a message.
+ * <p>
+ * Why read at all: closing a socket with unread input makes the kernel answer with a
+ * reset, and a reset can destroy greeting bytes the client has not read yet (RFC 1122
+ * 4.2.2.13; RFC 865 also says data received is thrown away). So the server half-closes
+ * after the greeting and drains here; the socket's read timeout (the linger period) ends
+ * a silent client, the deadline below ends one that keeps sending.
+ *
+ * @author tcp-greeter team
+ */
+final class DrainingDeserializer implements Deserializer<byte[]> {
+
+	private static final int BUFFER_SIZE = 8192;
+
+	private final long lingerNanos;
+
+	DrainingDeserializer(Duration linger) {
+		this.lingerNanos = linger.toNanos();
+	}
+
+	@Override
+	public byte[] deserialize(InputStream input) throws IOException {
+		long deadline = System.nanoTime() + this.lingerNanos;
+		try {
+			// Most clients send nothing: one read sees their close, and no buffer is
+			// allocated.
+			if (input.read() < 0) {
+				throw ConnectionEnd.CLOSED_BY_CLIENT;
+			}
+			byte[] discard = new byte[BUFFER_SIZE];
+			while (input.read(discard) >= 0) {
+				if (System.nanoTime() - deadline > 0) {
+					throw new SocketTimeoutException("client still sending after the linger period");
+				}
+			}
+			throw ConnectionEnd.CLOSED_BY_CLIENT;
+		}
+		catch (SocketTimeoutException ex) {
+			throw ex;
+		}
+		catch (SocketException ex) {
+			// A reset by the client, or our own close: either way the connection is over,
+			// and neither is a
+			// server error worth a log line from the framework.
+			throw new ConnectionEnd("connection aborted: " + ex.getMessage());
+		}
+	}
+
+	/**
+	 * How a connection ended from the client's side. A {@link SoftEndOfStreamException},
+	 * so that Spring Integration closes the connection quietly; without a stack trace,
+	 * since nobody will print one and filling it in costs more than the greeting.
+	 */
+	static final class ConnectionEnd extends SoftEndOfStreamException {
+
+		static final ConnectionEnd CLOSED_BY_CLIENT = new ConnectionEnd("closed by client");
+
+		ConnectionEnd(String message) {
+			super(message);
+		}
+
+		@Override
+		public Throwable fillInStackTrace() {
+			return this;
+		}
+
+	}
+
+}

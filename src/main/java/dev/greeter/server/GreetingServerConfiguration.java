@@ -1,0 +1,83 @@
+package dev.greeter.server;
+
+import org.springframework.boot.task.SimpleAsyncTaskExecutorBuilder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
+import org.springframework.integration.channel.DirectChannel;
+import org.springframework.integration.dsl.IntegrationFlow;
+import org.springframework.integration.ip.dsl.Tcp;
+import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
+import org.springframework.integration.ip.tcp.serializer.ByteArrayRawSerializer;
+
+import dev.greeter.greeting.Greeting;
+
+/**
+ * Wires the greeting server: a {@link TcpNetServerConnectionFactory}, an inbound adapter
+ * that owns it (a server factory only listens for an inbound endpoint) and drains what
+ * clients send, and the outbound adapter that writes the greeting when a connection
+ * opens.
+ *
+ * @author tcp-greeter team
+ */
+@Configuration(proxyBeanMethods = false)
+@Profile("!client")
+class GreetingServerConfiguration {
+
+	@Bean
+	TcpNetServerConnectionFactory serverConnectionFactory(ServerProperties properties,
+			SimpleAsyncTaskExecutorBuilder executorBuilder) {
+		ServerStartupCheck.checkPortAvailable(properties);
+		TcpNetServerConnectionFactory factory = new TcpNetServerConnectionFactory(properties.port());
+		if (properties.address() != null) {
+			factory.setLocalAddress(properties.address().getHostAddress());
+		}
+		factory.setBacklog(properties.backlog());
+		// A reverse DNS lookup per client would cost a round trip and tie greetings to
+		// the resolver's health.
+		factory.setLookupHost(false);
+		// The greeting bytes go out exactly as encoded: the line ending is part of the
+		// greeting.
+		factory.setSerializer(new ByteArrayRawSerializer());
+		factory.setDeserializer(new DrainingDeserializer(properties.linger()));
+		factory.setSoTimeout(Math.toIntExact(properties.linger().toMillis()));
+		// One thread per connection for its whole (short) life: virtual threads on Java
+		// 21+ with
+		// spring.threads.virtual.enabled, platform threads on 17. Never Boot's bounded
+		// applicationTaskExecutor,
+		// whose queue would hold accepted connections that nobody reads.
+		factory.setTaskExecutor(executorBuilder.threadNamePrefix("greeter-").build());
+		return factory;
+	}
+
+	@Bean
+	IntegrationFlow connectionReaderFlow(TcpNetServerConnectionFactory serverConnectionFactory) {
+		return IntegrationFlow.from(Tcp.inboundAdapter(serverConnectionFactory).id("connectionReader")).nullChannel();
+	}
+
+	@Bean
+	DirectChannel greetings() {
+		return new DirectChannel();
+	}
+
+	@Bean
+	IntegrationFlow greetingFlow(DirectChannel greetings, TcpNetServerConnectionFactory serverConnectionFactory) {
+		return IntegrationFlow.from(greetings)
+			.handle(Tcp.outboundAdapter(serverConnectionFactory), (endpoint) -> endpoint.id("greetingSender"))
+			.get();
+	}
+
+	@Bean
+	ConnectionGreeter connectionGreeter(TcpNetServerConnectionFactory serverConnectionFactory, DirectChannel greetings,
+			Greeting greeting, ServerProperties properties) {
+		return new ConnectionGreeter(serverConnectionFactory.getComponentName(), greetings, greeting,
+				properties.logConnections());
+	}
+
+	@Bean
+	ServerStartupCheck serverStartupCheck(TcpNetServerConnectionFactory serverConnectionFactory,
+			ServerProperties properties) {
+		return new ServerStartupCheck(serverConnectionFactory, properties);
+	}
+
+}

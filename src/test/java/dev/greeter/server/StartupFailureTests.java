@@ -1,0 +1,67 @@
+package dev.greeter.server;
+
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import dev.greeter.GreeterApplication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+
+/**
+ * What a person sees when the application cannot start: the whole application is run with
+ * a bad setting or a busy port, and the printed report must name the property or the
+ * port, without a stack trace.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class StartupFailureTests {
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|',
+			value = { "greeter.server.port=70000 | greeter.server.port | must be between 0 and 65535",
+					"greeter.greeting= | greeter.greeting | must not be empty",
+					"greeter.line-ending=crlf2 | greeter.line-ending | CRLF",
+					"greeter.max-greeting-size=10B | greeter.max-greeting-size | takes 30 bytes on the wire",
+					"greeter.server.linger=-1s | greeter.server.linger | must be longer than or equal to 1 milli" })
+	void badSettingStopsStartupWithAReportNamingTheProperty(String setting, String property, String reason,
+			CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run(setting));
+		assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+			.contains("Property: " + property)
+			.contains(reason)
+			.doesNotContain("\tat ");
+	}
+
+	@Test
+	void portInUseStopsStartupWithAClearReport(CapturedOutput output) throws Exception {
+		try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			int port = taken.getLocalPort();
+			assertThatException().isThrownBy(() -> run("greeter.server.port=" + port))
+				.havingRootCause()
+				.isInstanceOf(BindException.class);
+			assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+				.contains("The greeting server could not listen on port " + port + " (127.0.0.1)")
+				.contains("Stop the process that uses port " + port)
+				.doesNotContain("\tat ");
+		}
+	}
+
+	private static void run(String setting) {
+		new SpringApplicationBuilder(GreeterApplication.class).web(WebApplicationType.NONE)
+			.properties("greeter.server.address=127.0.0.1", "greeter.server.port=0", "spring.main.banner-mode=off")
+			.run("--" + setting)
+			.close();
+	}
+
+}
