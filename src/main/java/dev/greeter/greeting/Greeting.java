@@ -18,8 +18,7 @@ public final class Greeting {
 	private final LineEnding lineEnding;
 
 	// Encoded once at start-up: every connection writes the same array, so a greeting
-	// costs no encoding
-	// and no allocation per connection.
+	// costs no encoding and no allocation per connection.
 	private final byte[] bytes;
 
 	private Greeting(String text, LineEnding lineEnding) {

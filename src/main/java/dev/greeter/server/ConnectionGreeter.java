@@ -39,17 +39,21 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 
 	private final boolean logConnections;
 
-	ConnectionGreeter(String factoryName, MessageChannel greetings, Greeting greeting, boolean logConnections) {
+	private final GreetingListener listener;
+
+	ConnectionGreeter(String factoryName, MessageChannel greetings, Greeting greeting, boolean logConnections,
+			GreetingListener listener) {
 		this.factoryName = factoryName;
 		this.greetings = greetings;
 		this.greeting = greeting;
 		this.logConnections = logConnections;
+		this.listener = listener;
 	}
 
 	@Override
 	public void onApplicationEvent(TcpConnectionOpenEvent event) {
-		// Client connection factories publish open events too; greet only our own
-		// server's clients.
+		// Client connection factories publish open events too: greet our own clients
+		// only.
 		if (!this.factoryName.equals(event.getConnectionFactoryName())) {
 			return;
 		}
@@ -63,11 +67,12 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 		try {
 			this.greetings.send(message);
 			connection.shutdownOutput();
+			this.listener.greetingSent(this.greeting.size());
 		}
 		catch (MessagingException | IOException ex) {
-			// The client went away before its greeting was written: its loss, not a
-			// server fault. The
-			// framework has closed the connection already.
+			// The client left before its greeting was written: its loss, not a server
+			// fault. The framework has already closed the connection.
+			this.listener.greetingAborted(ex);
 			if (logger.isDebugEnabled()) {
 				logger.debug("Greeting to {} not delivered: {}", remoteAddress(connection), rootMessage(ex));
 			}

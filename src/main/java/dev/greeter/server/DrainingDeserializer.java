@@ -53,8 +53,7 @@ final class DrainingDeserializer implements Deserializer<byte[]> {
 		}
 		catch (SocketException ex) {
 			// A reset by the client, or our own close: either way the connection is over,
-			// and neither is a
-			// server error worth a log line from the framework.
+			// and neither is a server error worth a log line from the framework.
 			throw new ConnectionEnd("connection aborted: " + ex.getMessage());
 		}
 	}

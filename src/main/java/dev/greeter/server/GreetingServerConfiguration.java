@@ -1,5 +1,6 @@
 package dev.greeter.server;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.task.SimpleAsyncTaskExecutorBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -42,10 +43,9 @@ class GreetingServerConfiguration {
 		factory.setDeserializer(new DrainingDeserializer(properties.linger()));
 		factory.setSoTimeout(Math.toIntExact(properties.linger().toMillis()));
 		// One thread per connection for its whole (short) life: virtual threads on Java
-		// 21+ with
-		// spring.threads.virtual.enabled, platform threads on 17. Never Boot's bounded
-		// applicationTaskExecutor,
-		// whose queue would hold accepted connections that nobody reads.
+		// 21+ with spring.threads.virtual.enabled, platform threads on 17. Never Boot's
+		// bounded applicationTaskExecutor, whose queue would hold accepted connections
+		// that nobody reads.
 		factory.setTaskExecutor(executorBuilder.threadNamePrefix("greeter-").build());
 		return factory;
 	}
@@ -69,9 +69,9 @@ class GreetingServerConfiguration {
 
 	@Bean
 	ConnectionGreeter connectionGreeter(TcpNetServerConnectionFactory serverConnectionFactory, DirectChannel greetings,
-			Greeting greeting, ServerProperties properties) {
+			Greeting greeting, ServerProperties properties, ObjectProvider<GreetingListener> listener) {
 		return new ConnectionGreeter(serverConnectionFactory.getComponentName(), greetings, greeting,
-				properties.logConnections());
+				properties.logConnections(), listener.getIfUnique(() -> GreetingListener.NONE));
 	}
 
 	@Bean

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.condition.JRE;
 import org.springframework.context.ApplicationListener;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionOpenEvent;
 
+import dev.greeter.RunningServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

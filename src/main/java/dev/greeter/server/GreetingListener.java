@@ -1,0 +1,39 @@
+package dev.greeter.server;
+
+/**
+ * Told the outcome of every greeting the server writes; the metrics implement it. Called
+ * on the connection's thread, so implementations must be quick and must not throw.
+ *
+ * @author tcp-greeter team
+ */
+public interface GreetingListener {
+
+	/**
+	 * A listener that ignores everything.
+	 */
+	GreetingListener NONE = new GreetingListener() {
+
+		@Override
+		public void greetingSent(int bytes) {
+		}
+
+		@Override
+		public void greetingAborted(Throwable cause) {
+		}
+
+	};
+
+	/**
+	 * A greeting was written whole and the connection half-closed.
+	 * @param bytes the size of the greeting on the wire
+	 */
+	void greetingSent(int bytes);
+
+	/**
+	 * A greeting could not be written whole, usually because the client reset the
+	 * connection.
+	 * @param cause why
+	 */
+	void greetingAborted(Throwable cause);
+
+}

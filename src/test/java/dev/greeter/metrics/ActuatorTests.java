@@ -1,0 +1,102 @@
+package dev.greeter.metrics;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+
+import com.jayway.jsonpath.JsonPath;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
+
+import dev.greeter.RunningServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The actuator over real HTTP: the Prometheus scrape as Prometheus reads it, the health
+ * groups that Kubernetes probes, and nothing else exposed.
+ */
+class ActuatorTests {
+
+	private static RunningServer server;
+
+	@BeforeAll
+	static void start() {
+		server = RunningServer.startWithActuator();
+	}
+
+	@AfterAll
+	static void stop() {
+		server.close();
+	}
+
+	@Test
+	void scrapeUsesPrometheusNamesAndExposesEveryMeter() throws Exception {
+		server.fetch();
+		await("the connection to be counted as closed").atMost(RunningServer.CLIENT_TIMEOUT)
+			.until(() -> scrape().contains("greeter_connections_closed_total 1.0"));
+		assertThat(scrape()).contains("greeter_connections_opened_total 1.0")
+			.contains("greeter_connections_active 0.0")
+			.contains("greeter_greetings_sent_total 1.0")
+			.contains("greeter_greeting_sent_bytes_total 30.0")
+			.contains("greeter_greetings_aborted_total 0.0")
+			.contains("greeter_connection_errors_total{kind=\"reset\"} 0.0")
+			.contains("greeter_connection_duration_seconds_bucket{le=")
+			.contains("greeter_connection_duration_seconds_count 1")
+			.contains("greeter_server_listening 1.0")
+			.contains("greeter_greeting_size_bytes 30.0")
+			.containsPattern("spring_integration_send_seconds_count\\{[^}]*name=\"greetingSender\"[^}]*} 1")
+			.doesNotContain("_bytes_bytes")
+			.doesNotContain("127.0.0.1");
+	}
+
+	@Test
+	void healthIncludesTheGreetingServerAndProbeGroups() throws Exception {
+		HttpResponse<String> health = server.get("/health");
+		assertThat(health.statusCode()).isEqualTo(200);
+		assertThat(JsonPath.<String>read(health.body(), "$.status")).isEqualTo("UP");
+		assertThat(JsonPath.<String>read(health.body(), "$.components.greetingServer.status")).isEqualTo("UP");
+		assertThat(server.get("/health/liveness").statusCode()).isEqualTo(200);
+		HttpResponse<String> readiness = server.get("/health/readiness");
+		assertThat(readiness.statusCode()).isEqualTo(200);
+		assertThat(JsonPath.<String>read(readiness.body(), "$.components.greetingServer.status")).isEqualTo("UP");
+	}
+
+	@Test
+	void infoIsExposed() throws Exception {
+		HttpResponse<String> info = server.get("/info");
+		assertThat(info.statusCode()).isEqualTo(200);
+		assertThat(JsonPath.<String>read(info.body(), "$.build.artifact")).isEqualTo("tcp-greeter");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "/env", "/heapdump", "/shutdown", "/beans", "/metrics", "/configprops", "/loggers",
+			"/threaddump", "/integrationgraph", "/mappings" })
+	void nothingElseIsExposed(String path) throws Exception {
+		assertThat(server.get(path).statusCode()).isEqualTo(404);
+	}
+
+	@Test
+	void healthAndReadinessGoDownWhenTheServerStopsListening() throws Exception {
+		try (RunningServer stopping = RunningServer.startWithActuator()) {
+			stopping.context().getBean(TcpNetServerConnectionFactory.class).stop();
+			HttpResponse<String> health = stopping.get("/health");
+			assertThat(health.statusCode()).isEqualTo(503);
+			assertThat(JsonPath.<String>read(health.body(), "$.components.greetingServer.status")).isEqualTo("DOWN");
+			assertThat(stopping.get("/health/readiness").statusCode()).isEqualTo(503);
+			assertThat(stopping.get("/prometheus").body()).contains("greeter_server_listening 0.0");
+		}
+	}
+
+	private static String scrape() throws IOException, InterruptedException {
+		HttpResponse<String> response = server.get("/prometheus");
+		assertThat(response.statusCode()).isEqualTo(200);
+		return response.body();
+	}
+
+}
