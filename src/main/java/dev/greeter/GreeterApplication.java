@@ -3,9 +3,12 @@ package dev.greeter;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.Profiles;
 
 /**
- * Starts tcp-greeter: a TCP server that writes a greeting to every client and closes.
+ * Starts tcp-greeter: a TCP server that writes a greeting to every client and closes, or
+ * with the {@code client} profile, a client that prints greetings and exits.
  *
  * @author tcp-greeter team
  */
@@ -14,7 +17,12 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class GreeterApplication {
 
 	public static void main(String[] args) {
-		SpringApplication.run(GreeterApplication.class, args);
+		ConfigurableApplicationContext context = SpringApplication.run(GreeterApplication.class, args);
+		// The client profile is a command: it has run by now, and its exit status is the
+		// program's.
+		if (context.getEnvironment().acceptsProfiles(Profiles.of("client"))) {
+			System.exit(SpringApplication.exit(context));
+		}
 	}
 
 }

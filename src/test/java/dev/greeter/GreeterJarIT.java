@@ -82,6 +82,44 @@ class GreeterJarIT {
 		}
 	}
 
+	@Test
+	void clientProfilePrintsOnlyTheGreetingAndExitsZero() throws Exception {
+		try (RunningServer server = RunningServer.start("greeter.greeting=Hello from the IT")) {
+			Path out = this.temp.resolve("client.out");
+			Path err = this.temp.resolve("client.err");
+			Process client = startClient(out, err, "--greeter.client.port=" + server.port());
+			assertThat(client.waitFor(STARTUP.toSeconds(), TimeUnit.SECONDS)).as("exited").isTrue();
+			assertThat(client.exitValue()).as(read(err)).isZero();
+			assertThat(read(out)).isEqualTo("Hello from the IT\n");
+			assertThat(read(err)).isEmpty();
+		}
+	}
+
+	@Test
+	void clientProfileExitsThreeWithOneLineWhenNothingListens() throws Exception {
+		int port;
+		try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			port = free.getLocalPort();
+		}
+		Path out = this.temp.resolve("client.out");
+		Path err = this.temp.resolve("client.err");
+		Process client = startClient(out, err, "--greeter.client.port=" + port);
+		assertThat(client.waitFor(STARTUP.toSeconds(), TimeUnit.SECONDS)).as("exited").isTrue();
+		assertThat(client.exitValue()).isEqualTo(3);
+		assertThat(read(out)).isEmpty();
+		assertThat(read(err)).isEqualTo("tcp-greeter: cannot connect to 127.0.0.1:" + port + ": Connection refused\n");
+	}
+
+	private Process startClient(Path out, Path err, String... arguments) throws IOException {
+		String java = ProcessHandle.current().info().command().orElse("java");
+		List<String> command = new ArrayList<>(List.of(java, "-jar", Path.of("target", "tcp-greeter.jar").toString(),
+				"--spring.profiles.active=client", "--greeter.client.host=127.0.0.1"));
+		command.addAll(List.of(arguments));
+		Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+		this.processes.add(process);
+		return process;
+	}
+
 	private Process start(Path log, String... arguments) throws IOException {
 		String java = ProcessHandle.current().info().command().orElse("java");
 		List<String> command = new ArrayList<>(List.of(java, "-jar", Path.of("target", "tcp-greeter.jar").toString(),

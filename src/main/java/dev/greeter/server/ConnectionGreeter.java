@@ -77,6 +77,13 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 				logger.debug("Greeting to {} not delivered: {}", remoteAddress(connection), rootMessage(ex));
 			}
 		}
+		catch (RuntimeException ex) {
+			// A bug, not a network error: report it, and do not leave the client waiting
+			// for a greeting.
+			this.listener.greetingAborted(ex);
+			logger.error("Greeting to {} failed", remoteAddress(connection), ex);
+			connection.close();
+		}
 	}
 
 	/**

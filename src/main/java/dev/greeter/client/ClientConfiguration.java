@@ -1,0 +1,80 @@
+package dev.greeter.client;
+
+import org.springframework.boot.task.SimpleAsyncTaskExecutorBuilder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
+import org.springframework.integration.channel.QueueChannel;
+import org.springframework.integration.dsl.IntegrationFlow;
+import org.springframework.integration.gateway.GatewayProxyFactoryBean;
+import org.springframework.integration.ip.dsl.Tcp;
+import org.springframework.integration.ip.tcp.connection.TcpNetClientConnectionFactory;
+
+/**
+ * Wires the client profile: a single-use client connection factory (a new connection per
+ * greeting), an inbound adapter that puts each greeting on the {@code clientOutcomes}
+ * queue, and the gateway that takes them from it. The receive-only design never writes to
+ * the server, so it cannot race a server that speaks first.
+ *
+ * @author tcp-greeter team
+ */
+@Configuration(proxyBeanMethods = false)
+@Profile("client")
+class ClientConfiguration {
+
+	@Bean
+	TcpNetClientConnectionFactory clientConnectionFactory(ClientProperties properties,
+			SimpleAsyncTaskExecutorBuilder executorBuilder) {
+		TcpNetClientConnectionFactory factory = new TcpNetClientConnectionFactory(properties.host(), properties.port());
+		factory.setSingleUse(true);
+		factory.setLookupHost(false);
+		int timeoutMillis = Math.toIntExact(Math.min(properties.timeout().toMillis(), Integer.MAX_VALUE));
+		factory.setSoTimeout(timeoutMillis);
+		// The framework takes whole seconds here: round up, never down to zero.
+		factory.setConnectTimeout((int) Math.max(1, (properties.timeout().toMillis() + 999) / 1000));
+		factory.setDeserializer(new ReadToEndDeserializer((int) properties.maxSize().toBytes(), properties.timeout()));
+		factory.setTaskExecutor(executorBuilder.threadNamePrefix("greeter-client-").build());
+		return factory;
+	}
+
+	@Bean
+	QueueChannel clientOutcomes() {
+		return new QueueChannel();
+	}
+
+	@Bean
+	IntegrationFlow greetingReceiverFlow(TcpNetClientConnectionFactory clientConnectionFactory,
+			QueueChannel clientOutcomes) {
+		return IntegrationFlow.from(Tcp.inboundAdapter(clientConnectionFactory).id("greetingReceiver"))
+			.channel(clientOutcomes)
+			.get();
+	}
+
+	@Bean
+	GatewayProxyFactoryBean<GreetingGateway> greetingGateway(ClientProperties properties) {
+		GatewayProxyFactoryBean<GreetingGateway> gateway = new GatewayProxyFactoryBean<>(GreetingGateway.class);
+		gateway.setDefaultReplyChannelName("clientOutcomes");
+		// Connect and read each take at most the timeout; the rest is a margin for a
+		// loaded machine.
+		gateway.setDefaultReplyTimeout(2 * properties.timeout().toMillis() + 5_000);
+		return gateway;
+	}
+
+	@Bean
+	ConnectionFailures connectionFailures(TcpNetClientConnectionFactory clientConnectionFactory,
+			QueueChannel clientOutcomes, ClientProperties properties) {
+		return new ConnectionFailures(clientConnectionFactory.getComponentName(), clientOutcomes, properties);
+	}
+
+	@Bean
+	GreetingFetcher greetingFetcher(TcpNetClientConnectionFactory clientConnectionFactory,
+			GreetingGateway greetingGateway, QueueChannel clientOutcomes, ClientProperties properties) {
+		return new GreetingFetcher(clientConnectionFactory, greetingGateway, clientOutcomes, properties);
+	}
+
+	@Bean
+	ClientRunner clientRunner(GreetingFetcher greetingFetcher, ClientProperties properties) {
+		return new ClientRunner(greetingFetcher, properties);
+	}
+
+}

@@ -1,0 +1,75 @@
+package dev.greeter.client;
+
+import java.time.Duration;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import org.hibernate.validator.constraints.Range;
+import org.hibernate.validator.constraints.time.DurationMin;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * What the client connects to and how ({@code greeter.client.*}).
+ *
+ * @param host the server's host name or address
+ * @param port the server's TCP port
+ * @param timeout how long to wait to connect, and then for the whole greeting
+ * @param maxSize the largest greeting accepted; a larger one is a failure
+ * @param count how many connections to make
+ * @param concurrency how many connections may be open at once
+ * @param summary print each distinct greeting once with its count and share, instead of
+ * every greeting
+ * @param expect a regular expression every greeting must match (anywhere in it, as
+ * {@code grep} does)
+ * @author tcp-greeter team
+ */
+@ConfigurationProperties("greeter.client")
+@Validated
+public record ClientProperties(@DefaultValue("localhost") @NotBlank String host,
+		@DefaultValue("8000") @Range(min = 1, max = 65535) int port,
+		@DefaultValue("5s") @NotNull @DurationMin(millis = 1) Duration timeout,
+		@DefaultValue("64KB") @NotNull DataSize maxSize, @DefaultValue("1") @Min(1) @Max(100_000_000) int count,
+		@DefaultValue("1") @Min(1) @Max(4096) int concurrency, @DefaultValue("false") boolean summary,
+		@Nullable String expect) {
+
+	public ClientProperties {
+		if (maxSize != null && (maxSize.toBytes() < 1 || maxSize.toBytes() > Integer.MAX_VALUE - 8)) {
+			throw new IllegalArgumentException("greeter.client.max-size must be between 1B and 2GB, not " + maxSize);
+		}
+		if (expect != null) {
+			try {
+				Pattern.compile(expect);
+			}
+			catch (PatternSyntaxException ex) {
+				throw new IllegalArgumentException("greeter.client.expect is not a valid regular expression: "
+						+ ex.getDescription() + " near index " + ex.getIndex() + " of '" + expect + "'");
+			}
+		}
+	}
+
+	/**
+	 * The server as people write it.
+	 * @return {@code host:port}
+	 */
+	String target() {
+		return this.host + ":" + this.port;
+	}
+
+	/**
+	 * The compiled expectation.
+	 * @return the pattern, or {@code null} when every greeting is accepted
+	 */
+	@Nullable Pattern expectedPattern() {
+		return (this.expect != null) ? Pattern.compile(this.expect) : null;
+	}
+
+}

@@ -1,0 +1,58 @@
+package dev.greeter.client;
+
+import org.springframework.context.ApplicationListener;
+import org.springframework.integration.ip.tcp.connection.TcpConnection;
+import org.springframework.integration.ip.tcp.connection.TcpConnectionExceptionEvent;
+import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.support.MessageBuilder;
+
+/**
+ * Turns the client connections' read failures (timeout, reset, too large, closed without
+ * a greeting) into {@link ClientFailure} outcomes on the same channel as the greetings,
+ * so that every connection yields exactly one outcome.
+ *
+ * @author tcp-greeter team
+ */
+final class ConnectionFailures implements ApplicationListener<TcpConnectionExceptionEvent> {
+
+	private final String factoryName;
+
+	private final MessageChannel outcomes;
+
+	private final ClientProperties properties;
+
+	ConnectionFailures(String factoryName, MessageChannel outcomes, ClientProperties properties) {
+		this.factoryName = factoryName;
+		this.outcomes = outcomes;
+		this.properties = properties;
+	}
+
+	@Override
+	public void onApplicationEvent(TcpConnectionExceptionEvent event) {
+		if (!this.factoryName.equals(event.getConnectionFactoryName())) {
+			return;
+		}
+		// Once a greeting has arrived, the adapter closes the connection and its reader
+		// fails once more:
+		// that is not a failure, and the connection already has its outcome.
+		if (!((TcpConnection) event.getSource()).isOpen()) {
+			return;
+		}
+		FailureKind kind = FailureKind.ofReadFailure(event.getCause());
+		this.outcomes
+			.send(MessageBuilder.withPayload(new ClientFailure(kind, describe(kind, event.getCause()))).build());
+	}
+
+	private String describe(FailureKind kind, Throwable cause) {
+		String target = this.properties.target();
+		return switch (kind) {
+			case TIMEOUT -> "no complete greeting from " + target + " within " + this.properties.timeout().toMillis()
+					+ " ms (greeter.client.timeout)";
+			case TOO_LARGE -> "the greeting from " + target + " is larger than " + this.properties.maxSize()
+					+ " (greeter.client.max-size)";
+			case NO_GREETING -> target + " closed the connection without a greeting";
+			default -> "connection to " + target + " failed before the greeting ended: " + FailureKind.describe(cause);
+		};
+	}
+
+}

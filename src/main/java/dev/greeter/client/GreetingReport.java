@@ -1,0 +1,143 @@
+package dev.greeter.client;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the client prints and the status it exits with. Greetings go to standard output,
+ * exactly as received (one trailing line ending aside); failures go to standard error,
+ * one line each.
+ *
+ * @author tcp-greeter team
+ */
+final class GreetingReport {
+
+	static final String PROGRAM = "tcp-greeter";
+
+	private final ClientProperties properties;
+
+	private final @Nullable Pattern expected;
+
+	private final PrintStream out;
+
+	private final PrintStream err;
+
+	private final Map<String, Integer> distinct = new LinkedHashMap<>();
+
+	private final Map<FailureKind, List<ClientFailure>> failures = new EnumMap<>(FailureKind.class);
+
+	private int greetings;
+
+	GreetingReport(ClientProperties properties, PrintStream out, PrintStream err) {
+		this.properties = properties;
+		this.expected = properties.expectedPattern();
+		this.out = out;
+		this.err = err;
+	}
+
+	/**
+	 * Record one connection's outcome, printing it at once unless a summary was asked
+	 * for.
+	 * @param outcome the greeting bytes or a {@link ClientFailure}
+	 */
+	void record(Object outcome) {
+		if (outcome instanceof byte[] bytes) {
+			recordGreeting(withoutLineEnding(new String(bytes, StandardCharsets.UTF_8)));
+		}
+		else if (outcome instanceof ClientFailure failure) {
+			recordFailure(failure);
+		}
+		else {
+			throw new IllegalArgumentException("Unexpected outcome " + outcome);
+		}
+	}
+
+	private void recordGreeting(String greeting) {
+		this.greetings++;
+		if (this.properties.summary()) {
+			this.distinct.merge(greeting, 1, Integer::sum);
+		}
+		else {
+			this.out.print(greeting + "\n");
+			this.out.flush();
+		}
+		if (this.expected != null && !this.expected.matcher(greeting).find()) {
+			recordFailure(new ClientFailure(FailureKind.MISMATCH, "greeting does not match greeter.client.expect '"
+					+ this.properties.expect() + "': " + abbreviate(escape(greeting))));
+		}
+	}
+
+	private void recordFailure(ClientFailure failure) {
+		this.failures.computeIfAbsent(failure.kind(), (kind) -> new ArrayList<>()).add(failure);
+		if (!this.properties.summary()) {
+			this.err.println(PROGRAM + ": " + failure.message());
+		}
+	}
+
+	/**
+	 * Print what is printed at the end: the summary table, if asked for, and a count of
+	 * failures.
+	 */
+	void finish() {
+		if (this.properties.summary()) {
+			printSummary();
+		}
+		int failed = failedConnections();
+		if (failed > 0 && this.properties.count() > 1) {
+			this.err.println(PROGRAM + ": " + failed + " of " + this.properties.count() + " connections failed");
+		}
+		this.out.flush();
+		this.err.flush();
+	}
+
+	private void printSummary() {
+		this.out.println(" count   share  greeting");
+		this.distinct.entrySet()
+			.stream()
+			.sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+			.forEach((entry) -> this.out.printf(Locale.ROOT, "%6d  %5.1f%%  %s%n", entry.getValue(),
+					100.0 * entry.getValue() / this.greetings, escape(entry.getKey())));
+		this.failures.forEach((kind, list) -> this.err.println(PROGRAM + ": " + list.size() + " x "
+				+ kind.name().toLowerCase(Locale.ROOT) + ", for example: " + list.get(0).message()));
+	}
+
+	private int failedConnections() {
+		// A mismatched greeting is a connection that failed too; it was counted once
+		// among the greetings.
+		return this.failures.values().stream().mapToInt(List::size).sum();
+	}
+
+	/**
+	 * The exit status: 0 when every connection gave an acceptable greeting, otherwise the
+	 * lowest status of the failures seen.
+	 * @return the status
+	 */
+	int exitCode() {
+		return this.failures.keySet().stream().mapToInt(FailureKind::exitCode).min().orElse(0);
+	}
+
+	private static String withoutLineEnding(String greeting) {
+		if (greeting.endsWith("\r\n")) {
+			return greeting.substring(0, greeting.length() - 2);
+		}
+		return greeting.endsWith("\n") ? greeting.substring(0, greeting.length() - 1) : greeting;
+	}
+
+	private static String escape(String text) {
+		return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
+	}
+
+	private static String abbreviate(String text) {
+		return (text.length() <= 200) ? text : text.substring(0, 200) + "...";
+	}
+
+}
