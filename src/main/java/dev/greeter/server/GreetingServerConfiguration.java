@@ -42,6 +42,7 @@ class GreetingServerConfiguration {
 		factory.setSerializer(new ByteArrayRawSerializer());
 		factory.setDeserializer(new DrainingDeserializer(properties.linger()));
 		factory.setSoTimeout(Math.toIntExact(properties.linger().toMillis()));
+		factory.setTcpNetConnectionSupport(new GreetingConnectionSupport());
 		// One thread per connection for its whole (short) life: virtual threads on Java
 		// 21+ with spring.threads.virtual.enabled, platform threads on 17. Never Boot's
 		// bounded applicationTaskExecutor, whose queue would hold accepted connections
