@@ -2,9 +2,11 @@ package dev.greeter.server;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.task.SimpleAsyncTaskExecutorBuilder;
+import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
+import org.springframework.core.env.Environment;
 import org.springframework.integration.channel.DirectChannel;
 import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.integration.ip.dsl.Tcp;
@@ -26,8 +28,13 @@ import dev.greeter.greeting.Greeting;
 class GreetingServerConfiguration {
 
 	@Bean
+	ConnectionThreads connectionThreads(Environment environment, SimpleAsyncTaskExecutorBuilder executorBuilder) {
+		return ConnectionThreads.create(Threading.VIRTUAL.isActive(environment), executorBuilder);
+	}
+
+	@Bean
 	TcpNetServerConnectionFactory serverConnectionFactory(ServerProperties properties,
-			SimpleAsyncTaskExecutorBuilder executorBuilder) {
+			ConnectionThreads connectionThreads) {
 		ServerStartupCheck.checkPortAvailable(properties);
 		TcpNetServerConnectionFactory factory = new TcpNetServerConnectionFactory(properties.port());
 		if (properties.address() != null) {
@@ -43,11 +50,7 @@ class GreetingServerConfiguration {
 		factory.setDeserializer(new DrainingDeserializer(properties.linger()));
 		factory.setSoTimeout(Math.toIntExact(properties.linger().toMillis()));
 		factory.setTcpNetConnectionSupport(new GreetingConnectionSupport());
-		// One thread per connection for its whole (short) life: virtual threads on Java
-		// 21+ with spring.threads.virtual.enabled, platform threads on 17. Never Boot's
-		// bounded applicationTaskExecutor, whose queue would hold accepted connections
-		// that nobody reads.
-		factory.setTaskExecutor(executorBuilder.threadNamePrefix("greeter-").build());
+		factory.setTaskExecutor(connectionThreads.executor());
 		return factory;
 	}
 

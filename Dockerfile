@@ -1,0 +1,70 @@
+# tcp-greeter: built from source with the Maven wrapper, run on a JRE as a non-root user.
+#
+#   docker build -t tcp-greeter .
+#   docker run --rm -p 8000:8000 -p 8080:8080 -e GREETER_GREETING="Hello from a container" tcp-greeter
+
+FROM eclipse-temurin:25-jdk AS build
+WORKDIR /build
+# What the build needs that a base image may lack, installed only when missing:
+# - unzip: without it the Maven wrapper fetches the .tar.gz distribution, whose SHA-256 is not the one
+#   pinned in .mvn/wrapper/maven-wrapper.properties (that of the .zip);
+# - Java's CA trust store: the real eclipse-temurin images ship one, a locally built stand-in may carry a
+#   JDK whose cacerts links to a file it does not have; then it is extracted from the system CA bundle.
+RUN missing=""; \
+    command -v unzip >/dev/null || missing="$missing unzip"; \
+    [ -s "$JAVA_HOME/lib/security/cacerts" ] || missing="$missing ca-certificates p11-kit"; \
+    if [ -n "$missing" ]; then \
+      apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi; \
+    if [ ! -s "$JAVA_HOME/lib/security/cacerts" ]; then \
+      mkdir -p /etc/ssl/certs/java \
+      && trust extract --format=java-cacerts --filter=ca-anchors --purpose=server-auth /etc/ssl/certs/java/cacerts; \
+    fi
+# Behind a TLS-inspecting proxy, trust its CA certificates (PEM) in this build stage only:
+#   docker build --build-arg EXTRA_CA_CERTS="$(cat /usr/local/share/ca-certificates/*.crt)" -t tcp-greeter .
+ARG EXTRA_CA_CERTS=""
+RUN if [ -n "$EXTRA_CA_CERTS" ]; then \
+      printf '%s\n' "$EXTRA_CA_CERTS" | awk '/BEGIN CERTIFICATE/ {n++} n > 0 {print > ("/tmp/extra-ca-" n ".pem")}' \
+      && for cert in /tmp/extra-ca-*.pem; do \
+        keytool -importcert -noprompt -cacerts -storepass changeit -alias "$(basename "$cert" .pem)" -file "$cert" >/dev/null; \
+      done; \
+    fi
+# Dependencies first, in their own layer: it is rebuilt only when the pom changes.
+COPY mvnw pom.xml ./
+COPY .mvn/ .mvn/
+RUN ./mvnw -B -q dependency:go-offline -DexcludeArtifactIds=tcp-greeter
+COPY src/ src/
+RUN ./mvnw -B -q -DskipTests -Dspring-javaformat.skip package \
+  && java -Djarmode=tools -jar target/tcp-greeter.jar extract --layers --destination extracted
+COPY docker/HealthCheck.java ./
+RUN javac --release 25 -d healthcheck HealthCheck.java
+
+FROM eclipse-temurin:25-jre
+LABEL org.opencontainers.image.title="tcp-greeter" \
+  org.opencontainers.image.description="A TCP greeting server: connect to port 8000, receive the greeting, the server closes" \
+  org.opencontainers.image.licenses="Apache-2.0"
+RUN groupadd --system --gid 10001 greeter \
+  && useradd --system --uid 10001 --gid greeter --home-dir /app --shell /usr/sbin/nologin greeter
+WORKDIR /app
+# Spring Boot's layers, least likely to change first.
+COPY --from=build /build/extracted/dependencies/ ./
+COPY --from=build /build/extracted/spring-boot-loader/ ./
+COPY --from=build /build/extracted/snapshot-dependencies/ ./
+COPY --from=build /build/extracted/application/ ./
+COPY --from=build /build/healthcheck/ ./healthcheck/
+# The JDK's AOT cache, recorded by a training run that starts the application (in Spring's AOT mode) and
+# exits when it has refreshed: start-up to first greeting roughly halves (docs/BENCHMARKS.md).
+RUN java -XX:+UseSerialGC -Dspring.aot.enabled=true -XX:AOTCacheOutput=app.aot \
+  -Dspring.context.exit=onRefresh -jar tcp-greeter.jar --greeter.server.port=0 --server.port=0 \
+  && chown -R root:root /app && chmod -R a+rX /app
+USER 10001:10001
+EXPOSE 8000 8080
+# Container-aware memory: the heap follows the container's memory limit. The serial GC suits one or two
+# cores and keeps the footprint small. Virtual threads are on (application.properties; Java 25 here).
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:InitialRAMPercentage=25", "-XX:MaxRAMPercentage=50", \
+  "-XX:AOTCache=app.aot", "-Dspring.aot.enabled=true", "-jar", "tcp-greeter.jar"]
+# No --start-period: start-up takes a second or two, three failures 10 s apart take 30 s (and dockerfilelint
+# 1.8 misreads the option).
+HEALTHCHECK --interval=10s --timeout=5s --retries=3 \
+  CMD ["java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx16m", "-cp", "/app/healthcheck", "HealthCheck"]

@@ -1,0 +1,161 @@
+package dev.greeter.deploy;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import com.jayway.jsonpath.JsonPath;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The image, built from this source with {@code docker build} and run with
+ * {@code docker run} on a real container engine (on machines without one,
+ * {@code ../shared/container/with-engine.sh} provides it), with its ports published on
+ * 127.0.0.1 only.
+ */
+class ContainerIT {
+
+	private static final String IMAGE = "tcp-greeter:it";
+
+	private static final String GREETING = "Hello from the container";
+
+	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	private static final String NAME = "tcp-greeter-it-" + UUID.randomUUID().toString().substring(0, 8);
+
+	private static int greetingPort;
+
+	private static int actuatorPort;
+
+	@BeforeAll
+	static void buildAndRun() throws Exception {
+		boolean engine = Tools.tryRun(Duration.ofSeconds(30), "docker", "info")
+			.map((result) -> result.exitCode() == 0)
+			.orElse(false);
+		Tools.require(engine, "A container engine (docker info)",
+				"run the tests under ../shared/container/with-engine.sh, or start Docker");
+		Tools.Result build = Tools.run(Duration.ofMinutes(30), "docker", "build", "--build-arg",
+				"EXTRA_CA_CERTS=" + locallyTrustedCertificates(), "-t", IMAGE, ".");
+		assertThat(build.exitCode()).as(Tools.tail(build.output())).isZero();
+		Tools.Result run = Tools.run(Duration.ofMinutes(1), "docker", "run", "-d", "--name", NAME, "-p",
+				"127.0.0.1::8000", "-p", "127.0.0.1::8080", "-e", "GREETER_GREETING=" + GREETING, IMAGE);
+		assertThat(run.exitCode()).as(run.output()).isZero();
+		greetingPort = publishedPort("8000");
+		actuatorPort = publishedPort("8080");
+	}
+
+	@AfterAll
+	static void remove() throws Exception {
+		Tools.tryRun(Duration.ofMinutes(1), "docker", "rm", "-f", NAME);
+	}
+
+	@Test
+	void containerGreetsOverTcpScrapesAndRunsAsNonRoot() throws Exception {
+		awaitFirstGreeting();
+		assertThat(greeting()).isEqualTo(GREETING + "\r\n");
+
+		HttpResponse<String> scrape = get("/actuator/prometheus");
+		assertThat(scrape.statusCode()).isEqualTo(200);
+		assertThat(scrape.body()).containsPattern("(?m)^greeter_greetings_sent_total [1-9]");
+
+		// The image's own HEALTHCHECK command, run in the container as the engine would
+		// run it.
+		List<String> healthcheck = JsonPath.read(inspect("{{json .Config.Healthcheck.Test}}", IMAGE), "$");
+		assertThat(healthcheck.get(0)).isEqualTo("CMD");
+		List<String> exec = new ArrayList<>(List.of("docker", "exec", NAME));
+		exec.addAll(healthcheck.subList(1, healthcheck.size()));
+		Tools.Result health = Tools.run(Duration.ofMinutes(1), exec.toArray(String[]::new));
+		assertThat(health.exitCode()).as(health.output()).isZero();
+
+		assertThat(inspect("{{.Config.User}}", IMAGE)).isEqualTo("10001:10001");
+		Tools.Result id = Tools.run(Duration.ofMinutes(1), "docker", "exec", NAME, "id", "-u");
+		assertThat(id.output().strip()).isEqualTo("10001");
+	}
+
+	@Test
+	void dockerStopEndsTheServerCleanlyWellInsideItsTimeout() throws Exception {
+		// Runs after the other test or alone: either way the server must be up first.
+		awaitFirstGreeting();
+		long start = System.nanoTime();
+		Tools.Result stop = Tools.run(Duration.ofMinutes(1), "docker", "stop", "-t", "30", NAME);
+		Duration took = Duration.ofNanos(System.nanoTime() - start);
+		assertThat(stop.exitCode()).as(stop.output()).isZero();
+		assertThat(took).as("docker stop took %s", took).isLessThan(Duration.ofSeconds(15));
+		assertThat(inspect("{{.State.ExitCode}}", NAME)).isIn("0", "143");
+		Tools.Result logs = Tools.run(Duration.ofMinutes(1), "docker", "logs", NAME);
+		assertThat(logs.output()).contains("Greeting server listening on port 8000").doesNotContain(" ERROR ");
+	}
+
+	/**
+	 * The CA certificates this machine trusts on top of the system's (Debian's local CA
+	 * folder): where HTTPS goes through an inspecting proxy, the image's build stage must
+	 * trust them too to reach Maven Central. Empty elsewhere.
+	 */
+	private static String locallyTrustedCertificates() throws IOException {
+		Path local = Path.of("/usr/local/share/ca-certificates");
+		if (!Files.isDirectory(local)) {
+			return "";
+		}
+		StringBuilder certificates = new StringBuilder();
+		try (Stream<Path> files = Files.list(local)) {
+			for (Path file : files.filter((file) -> file.toString().endsWith(".crt")).sorted().toList()) {
+				certificates.append(Files.readString(file)).append('\n');
+			}
+		}
+		return certificates.toString();
+	}
+
+	private static void awaitFirstGreeting() {
+		await("the container's first greeting").atMost(Duration.ofSeconds(90))
+			.pollInterval(Duration.ofMillis(250))
+			.ignoreExceptions()
+			.until(() -> greeting().equals(GREETING + "\r\n"));
+	}
+
+	private static String greeting() throws IOException {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", greetingPort), 5000);
+			socket.setSoTimeout(5000);
+			return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		}
+	}
+
+	private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + actuatorPort + path))
+			.timeout(Duration.ofSeconds(10))
+			.build();
+		return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static int publishedPort(String containerPort) throws IOException {
+		Tools.Result port = Tools.run(Duration.ofMinutes(1), "docker", "port", NAME, containerPort);
+		assertThat(port.exitCode()).as(port.output()).isZero();
+		String first = port.output().strip().lines().findFirst().orElseThrow();
+		assertThat(first).as("published on loopback only").startsWith("127.0.0.1:");
+		return Integer.parseInt(first.substring(first.lastIndexOf(':') + 1));
+	}
+
+	private static String inspect(String format, String target) throws IOException {
+		Tools.Result inspect = Tools.run(Duration.ofMinutes(1), "docker", "inspect", "--format", format, target);
+		assertThat(inspect.exitCode()).as(inspect.output()).isZero();
+		return inspect.output().strip();
+	}
+
+}

@@ -1,0 +1,93 @@
+package dev.greeter.deploy;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Runs the command-line tools these tests need. A missing tool skips the test with a
+ * message saying how to get it, except in CI ({@code CI=true}), where it fails the build.
+ */
+final class Tools {
+
+	private Tools() {
+	}
+
+	/**
+	 * A command's exit status and everything it printed.
+	 */
+	record Result(int exitCode, String output) {
+
+	}
+
+	static void require(boolean available, String what, String howToGet) {
+		String message = what + " is not available: " + howToGet;
+		if (!available && "true".equals(System.getenv("CI"))) {
+			fail(message + " (.ci/run provides it)");
+		}
+		assumeTrue(available, message);
+	}
+
+	static boolean onPath(String name) {
+		return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+			.map((directory) -> Path.of(directory, name))
+			.anyMatch(Files::isExecutable);
+	}
+
+	static Optional<Result> tryRun(Duration timeout, String... command) {
+		try {
+			return Optional.of(run(timeout, command));
+		}
+		catch (IOException ex) {
+			return Optional.empty();
+		}
+	}
+
+	/**
+	 * Run a command to its end, bounded in time; its output goes to a file, so it can be
+	 * as long as a build's.
+	 * @param timeout how long it may take
+	 * @param command the command
+	 * @return its exit status and output
+	 * @throws IOException if it cannot be started or does not end in time
+	 */
+	static Result run(Duration timeout, String... command) throws IOException {
+		Path log = Files.createTempFile("tool-", ".log");
+		try {
+			Process process = new ProcessBuilder(List.of(command)).redirectErrorStream(true)
+				.redirectOutput(log.toFile())
+				.start();
+			try {
+				if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+					process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+					throw new IOException(String.join(" ", command) + " did not end within " + timeout + ":\n"
+							+ tail(Files.readString(log, StandardCharsets.UTF_8)));
+				}
+			}
+			catch (InterruptedException ex) {
+				process.destroyForcibly();
+				Thread.currentThread().interrupt();
+				throw new IOException("interrupted", ex);
+			}
+			return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+		}
+		finally {
+			Files.deleteIfExists(log);
+		}
+	}
+
+	static String tail(String output) {
+		return (output.length() <= 4000) ? output : "..." + output.substring(output.length() - 4000);
+	}
+
+}
