@@ -75,10 +75,18 @@ class ContainerIT {
 		assertThat(scrape.statusCode()).isEqualTo(200);
 		assertThat(scrape.body()).containsPattern("(?m)^greeter_greetings_sent_total [1-9]");
 
-		// The image's own HEALTHCHECK command, run in the container as the engine would
-		// run it.
-		List<String> healthcheck = JsonPath.read(inspect("{{json .Config.Healthcheck.Test}}", IMAGE), "$");
-		assertThat(healthcheck.get(0)).isEqualTo("CMD");
+		// The image's HEALTHCHECK command, run in the container as the engine would run
+		// it.
+		List<String> healthcheck = dockerfileHealthcheck();
+		String imageHealthcheck = Tools
+			.run(Duration.ofMinutes(1), "docker", "inspect", "--format", "{{json .Config.Healthcheck}}", IMAGE)
+			.output()
+			.strip();
+		if (imageHealthcheck.startsWith("{")) {
+			// Docker shows the image's health check; podman's Docker API (4.3) does not,
+			// though it keeps it.
+			assertThat(JsonPath.<List<String>>read(imageHealthcheck, "$.Test")).isEqualTo(healthcheck);
+		}
 		List<String> exec = new ArrayList<>(List.of("docker", "exec", NAME));
 		exec.addAll(healthcheck.subList(1, healthcheck.size()));
 		Tools.Result health = Tools.run(Duration.ofMinutes(1), exec.toArray(String[]::new));
@@ -120,6 +128,20 @@ class ContainerIT {
 			}
 		}
 		return certificates.toString();
+	}
+
+	/**
+	 * The HEALTHCHECK of the Dockerfile, as the engine stores it: {@code ["CMD", ...]}.
+	 */
+	private static List<String> dockerfileHealthcheck() throws IOException {
+		String dockerfile = Files.readString(Path.of("Dockerfile")).replace("\\\n", " ");
+		String line = dockerfile.lines()
+			.filter((candidate) -> candidate.startsWith("HEALTHCHECK "))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no HEALTHCHECK in the Dockerfile"));
+		List<String> command = new ArrayList<>(List.of("CMD"));
+		command.addAll(JsonPath.<List<String>>read(line.substring(line.indexOf(" CMD ") + 5), "$"));
+		return command;
 	}
 
 	private static void awaitFirstGreeting() {
