@@ -47,6 +47,8 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 
 	private final Counter greetingsAborted;
 
+	private final Counter rejected;
+
 	private final Map<ErrorKind, Counter> errors = new EnumMap<>(ErrorKind.class);
 
 	private final Timer duration;
@@ -76,6 +78,10 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 			.register(registry);
 		this.greetingsAborted = Counter.builder("greeter.greetings.aborted")
 			.description("Greetings that could not be written whole, mostly because the client reset first")
+			.register(registry);
+		this.rejected = Counter.builder("greeter.connections.rejected")
+			.description("Connections closed at once, without a greeting, because greeter.server.max-connections "
+					+ "were open")
 			.register(registry);
 		for (ErrorKind kind : ErrorKind.values()) {
 			this.errors.put(kind,
@@ -112,9 +118,11 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 		}
 		else if (event instanceof TcpConnectionCloseEvent) {
 			Long start = this.started.remove(connection);
-			if (start != null) {
-				this.duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+			if (start == null) {
+				return; // rejected before it ever opened: counted as rejected, not as
+						// opened and closed
 			}
+			this.duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
 			this.closed.increment();
 			this.active.decrementAndGet();
 		}
@@ -147,6 +155,11 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 	@Override
 	public void greetingAborted(Throwable cause) {
 		this.greetingsAborted.increment();
+	}
+
+	@Override
+	public void connectionRejected() {
+		this.rejected.increment();
 	}
 
 }

@@ -3,32 +3,61 @@ package dev.greeter.server;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.serializer.Serializer;
 import org.springframework.integration.ip.tcp.connection.TcpNetConnection;
 import org.springframework.integration.ip.tcp.connection.TcpNetConnectionSupport;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessagingException;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * Creates the server's connections: Spring Integration's {@link TcpNetConnection}, except
- * that a send writes straight to the socket.
+ * that a send writes straight to the socket, and a write that takes longer than
+ * {@code greeter.server.write-timeout} is cut off.
  * <p>
- * Why: the framework wraps each connection's output in a {@code BufferedOutputStream} as
- * large as the socket's send buffer, which the kernel's autotuning makes megabytes large
- * on a fast link. For a greeting of a few dozen bytes, written once, that was 94% of all
- * memory the server allocated under load (a JFR allocation profile, docs/BENCHMARKS.md).
- * The greeting is one array, so one unbuffered write is what the buffer would have done
- * anyway.
+ * Why unbuffered: the framework wraps each connection's output in a
+ * {@code BufferedOutputStream} as large as the socket's send buffer, which the kernel's
+ * autotuning makes megabytes large on a fast link. For a greeting of a few dozen bytes,
+ * written once, that was 94% of all memory the server allocated under load (a JFR
+ * allocation profile, docs/BENCHMARKS.md). The greeting is one array, so one unbuffered
+ * write is what the buffer would have done anyway.
+ * <p>
+ * Why a write timeout: a blocking socket write has none, so a client that never reads a
+ * greeting larger than the socket buffers would hold its thread and descriptor for ever.
+ * A greeting of at most {@value #NEVER_BLOCKS} bytes always fits the smallest send buffer
+ * of a new connection, so only larger ones arm a watchdog: the default greeting costs
+ * nothing extra.
  *
  * @author tcp-greeter team
  */
-final class GreetingConnectionSupport implements TcpNetConnectionSupport {
+final class GreetingConnectionSupport implements TcpNetConnectionSupport, DisposableBean {
+
+	static final int NEVER_BLOCKS = 4096;
+
+	private final long writeTimeoutNanos;
+
+	private final ScheduledExecutorService watchdogs;
+
+	GreetingConnectionSupport(Duration writeTimeout) {
+		this.writeTimeoutNanos = writeTimeout.toNanos();
+		CustomizableThreadFactory threads = new CustomizableThreadFactory("greeter-write-timeout-");
+		threads.setDaemon(true);
+		this.watchdogs = Executors.newSingleThreadScheduledExecutor(threads);
+	}
 
 	@Override
 	public TcpNetConnection createNewConnection(Socket socket, boolean server, boolean lookupHost,
@@ -36,11 +65,16 @@ final class GreetingConnectionSupport implements TcpNetConnectionSupport {
 		return new GreetingConnection(socket, server, lookupHost, applicationEventPublisher, connectionFactoryName);
 	}
 
+	@Override
+	public void destroy() {
+		this.watchdogs.shutdownNow();
+	}
+
 	/**
-	 * A connection whose sends are unbuffered, with the framework's handling of a failed
-	 * send.
+	 * A connection whose sends are unbuffered and bounded in time, with the framework's
+	 * handling of a failed send.
 	 */
-	static final class GreetingConnection extends TcpNetConnection {
+	final class GreetingConnection extends TcpNetConnection {
 
 		private final Socket socket;
 
@@ -55,26 +89,50 @@ final class GreetingConnectionSupport implements TcpNetConnectionSupport {
 		@Override
 		@SuppressWarnings("unchecked")
 		public void send(Message<?> message) {
+			AtomicBoolean timedOut = new AtomicBoolean();
+			ScheduledFuture<?> watchdog = null;
 			this.sendLock.lock();
 			try {
 				Object payload = getMapper().fromMessage(message);
 				if (payload == null) {
 					throw new IllegalStateException("The mapper returned null for message: " + message);
 				}
+				if (!(payload instanceof byte[] bytes) || bytes.length > NEVER_BLOCKS) {
+					watchdog = GreetingConnectionSupport.this.watchdogs.schedule(() -> cutOff(timedOut),
+							GreetingConnectionSupport.this.writeTimeoutNanos, TimeUnit.NANOSECONDS);
+				}
 				OutputStream output = this.socket.getOutputStream();
 				((Serializer<Object>) getSerializer()).serialize(payload, output);
 				output.flush();
 			}
 			catch (IOException | RuntimeException ex) {
+				Exception cause = timedOut.get()
+						? new SocketTimeoutException("greeting not written within greeter.server.write-timeout") : ex;
 				// As TcpNetConnection does: tell the listeners, close, and let the sender
 				// know.
-				MessagingException failure = new MessagingException(message, "Send Failed", ex);
+				MessagingException failure = new MessagingException(message, "Send Failed", cause);
 				publishConnectionExceptionEvent(failure);
 				closeConnection(true);
 				throw failure;
 			}
 			finally {
+				if (watchdog != null) {
+					watchdog.cancel(false);
+				}
 				this.sendLock.unlock();
+			}
+		}
+
+		// Shutting the output down wakes the blocked write with an error while the
+		// connection is still open,
+		// so the failure is reported like any other before the connection closes.
+		private void cutOff(AtomicBoolean timedOut) {
+			timedOut.set(true);
+			try {
+				this.socket.shutdownOutput();
+			}
+			catch (IOException ex) {
+				close();
 			}
 		}
 

@@ -1,8 +1,9 @@
 package dev.greeter.server;
 
 /**
- * Told the outcome of every greeting the server writes; the metrics implement it. Called
- * on the connection's thread, so implementations must be quick and must not throw.
+ * Told the outcome of every greeting the server writes, and of every connection it turns
+ * away; the metrics implement it. Called on the connection's thread, so implementations
+ * must be quick and must not throw.
  *
  * @author tcp-greeter team
  */
@@ -21,6 +22,10 @@ public interface GreetingListener {
 		public void greetingAborted(Throwable cause) {
 		}
 
+		@Override
+		public void connectionRejected() {
+		}
+
 	};
 
 	/**
@@ -35,5 +40,11 @@ public interface GreetingListener {
 	 * @param cause why
 	 */
 	void greetingAborted(Throwable cause);
+
+	/**
+	 * A connection was closed at once, without a greeting, because
+	 * {@code greeter.server.max-connections} were open already.
+	 */
+	void connectionRejected();
 
 }

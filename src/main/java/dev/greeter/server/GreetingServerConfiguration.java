@@ -3,6 +3,7 @@ package dev.greeter.server;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.task.SimpleAsyncTaskExecutorBuilder;
 import org.springframework.boot.thread.Threading;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
@@ -33,10 +34,16 @@ class GreetingServerConfiguration {
 	}
 
 	@Bean
-	TcpNetServerConnectionFactory serverConnectionFactory(ServerProperties properties,
-			ConnectionThreads connectionThreads) {
+	GreetingConnectionSupport greetingConnectionSupport(ServerProperties properties) {
+		return new GreetingConnectionSupport(properties.writeTimeout());
+	}
+
+	@Bean
+	GreetingServerConnectionFactory serverConnectionFactory(ServerProperties properties,
+			ConnectionThreads connectionThreads, GreetingConnectionSupport greetingConnectionSupport,
+			ObjectProvider<GreetingListener> listener) {
 		ServerStartupCheck.checkPortAvailable(properties);
-		TcpNetServerConnectionFactory factory = new TcpNetServerConnectionFactory(properties.port());
+		GreetingServerConnectionFactory factory = new GreetingServerConnectionFactory(properties.port());
 		if (properties.address() != null) {
 			factory.setLocalAddress(properties.address().getHostAddress());
 		}
@@ -49,8 +56,9 @@ class GreetingServerConfiguration {
 		factory.setSerializer(new ByteArrayRawSerializer());
 		factory.setDeserializer(new DrainingDeserializer(properties.linger()));
 		factory.setSoTimeout(Math.toIntExact(properties.linger().toMillis()));
-		factory.setTcpNetConnectionSupport(new GreetingConnectionSupport());
-		factory.setTaskExecutor(connectionThreads.executor());
+		factory.setTcpNetConnectionSupport(greetingConnectionSupport);
+		factory.setTaskExecutor(new ConnectionLimit(connectionThreads.executor(), properties.maxConnections(),
+				() -> listener.getIfUnique(() -> GreetingListener.NONE)));
 		return factory;
 	}
 
@@ -76,6 +84,12 @@ class GreetingServerConfiguration {
 			Greeting greeting, ServerProperties properties, ObjectProvider<GreetingListener> listener) {
 		return new ConnectionGreeter(serverConnectionFactory.getComponentName(), greetings, greeting,
 				properties.logConnections(), listener.getIfUnique(() -> GreetingListener.NONE));
+	}
+
+	@Bean
+	GracefulDrain gracefulDrain(GreetingServerConnectionFactory serverConnectionFactory,
+			ApplicationEventPublisher events) {
+		return new GracefulDrain(serverConnectionFactory, events);
 	}
 
 	@Bean

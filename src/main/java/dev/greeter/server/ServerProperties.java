@@ -23,6 +23,11 @@ import org.springframework.validation.annotation.Validated;
  * @param linger how long, after the greeting, the server reads and discards what a client
  * sends before it closes anyway; also how long it waits for a silent client to close
  * @param logConnections whether each connection is logged at INFO
+ * @param maxConnections how many connections may be open at once; beyond it a new
+ * connection is closed at once, without a greeting, and counted as rejected
+ * @param writeTimeout how long writing one greeting may take before the connection is cut
+ * off (a client that never reads a greeting larger than the socket buffers would
+ * otherwise hold a thread for ever)
  * @author tcp-greeter team
  */
 @ConfigurationProperties("greeter.server")
@@ -30,7 +35,9 @@ import org.springframework.validation.annotation.Validated;
 public record ServerProperties(@DefaultValue("8000") @Range(min = 0, max = 65535) int port,
 		@Nullable InetAddress address, @DefaultValue("1024") @Range(min = 1, max = 65535) int backlog,
 		@DefaultValue("2s") @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 10) Duration linger,
-		@DefaultValue("true") boolean logConnections) {
+		@DefaultValue("true") boolean logConnections,
+		@DefaultValue("2048") @Range(min = 1, max = 1_000_000) int maxConnections,
+		@DefaultValue("10s") @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 10) Duration writeTimeout) {
 
 	/**
 	 * The bound address as people write it, for messages.

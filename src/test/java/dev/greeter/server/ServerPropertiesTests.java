@@ -33,6 +33,8 @@ class ServerPropertiesTests {
 			assertThat(properties.backlog()).isGreaterThanOrEqualTo(128);
 			assertThat(properties.linger()).isEqualTo(Duration.ofSeconds(2));
 			assertThat(properties.logConnections()).isTrue();
+			assertThat(properties.maxConnections()).isEqualTo(2048);
+			assertThat(properties.writeTimeout()).isEqualTo(Duration.ofSeconds(10));
 		});
 	}
 
@@ -54,6 +56,12 @@ class ServerPropertiesTests {
 	@Test
 	void zeroLingerStopsStartup() {
 		assertFailure("greeter.server.linger=0s", "greeter.server.linger", "must be longer than or equal to");
+	}
+
+	@Test
+	void zeroMaxConnectionsStopsStartup() {
+		assertFailure("greeter.server.max-connections=0", "greeter.server.max-connections",
+				"must be between 1 and 1000000");
 	}
 
 	@Test

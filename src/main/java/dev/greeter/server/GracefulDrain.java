@@ -1,0 +1,102 @@
+package dev.greeter.server;
+
+import java.time.Duration;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Shuts the greeting server down without cutting a greeting in half. On SIGTERM (the
+ * context closing): readiness goes to refusing traffic at once; the server stops
+ * accepting; the connections already accepted finish (greeting, half-close, drain: each
+ * ends within {@code greeter.server.linger} or {@code greeter.server.write-timeout});
+ * only then does shutdown go on, to the web server and the connection factory. Spring
+ * Integration's factories would otherwise close every open connection at once.
+ * <p>
+ * It stops first of all lifecycle beans (its phase is above the web server's graceful
+ * shutdown), so the readiness endpoint answers 503 while connections drain. The wait is
+ * bounded by {@code spring.lifecycle.timeout-per-shutdown-phase}, after which shutdown
+ * goes on regardless.
+ *
+ * @author tcp-greeter team
+ */
+final class GracefulDrain implements SmartLifecycle {
+
+	private static final Logger logger = LoggerFactory.getLogger(GracefulDrain.class);
+
+	private static final Duration POLL = Duration.ofMillis(20);
+
+	private final GreetingServerConnectionFactory factory;
+
+	private final ApplicationEventPublisher events;
+
+	private volatile boolean running;
+
+	GracefulDrain(GreetingServerConnectionFactory factory, ApplicationEventPublisher events) {
+		this.factory = factory;
+		this.events = events;
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+	}
+
+	@Override
+	public void stop() {
+		drain();
+		this.running = false;
+	}
+
+	@Override
+	public void stop(Runnable callback) {
+		// On a thread of its own, so that the lifecycle processor can give up after its
+		// timeout.
+		Thread drainer = new Thread(() -> {
+			try {
+				stop();
+			}
+			finally {
+				callback.run();
+			}
+		}, "greeter-drain");
+		drainer.setDaemon(true);
+		drainer.start();
+	}
+
+	private void drain() {
+		AvailabilityChangeEvent.publish(this.events, this, ReadinessState.REFUSING_TRAFFIC);
+		this.factory.stopAccepting();
+		int open = this.factory.getOpenConnectionIds().size();
+		logger.info("Greeting server stopped accepting; waiting for {} open connection(s) to finish", open);
+		long start = System.nanoTime();
+		while (!this.factory.getOpenConnectionIds().isEmpty()) {
+			try {
+				Thread.sleep(POLL.toMillis());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
+		logger.info("Greeting server drained in {} ms", (System.nanoTime() - start) / 1_000_000);
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		// Above the web server's graceful shutdown (SmartLifecycle.DEFAULT_PHASE - 1024),
+		// so it stops first.
+		return SmartLifecycle.DEFAULT_PHASE - 512;
+	}
+
+}

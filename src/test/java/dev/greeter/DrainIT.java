@@ -1,0 +1,129 @@
+package dev.greeter;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * SIGTERM while 64 clients connect in a loop: every connection the server accepted (and
+ * logged) gets its whole greeting, and the process exits cleanly well within its shutdown
+ * timeout.
+ */
+class DrainIT {
+
+	private static final byte[] GREETING = "Hello World! This is Bhushan\r\n".getBytes(StandardCharsets.US_ASCII);
+
+	private static final Pattern LISTENING = Pattern.compile("Greeting server listening on port (\\d+)");
+
+	private static final Pattern ESTABLISHED = Pattern.compile("Connection established with /127\\.0\\.0\\.1:(\\d+)");
+
+	@TempDir
+	Path temp;
+
+	@Test
+	void sigtermUnderLoadLosesNoAcceptedGreeting() throws Exception {
+		Path log = this.temp.resolve("server.log");
+		String java = ProcessHandle.current().info().command().orElse("java");
+		Process server = new ProcessBuilder(java, "-jar", "target/tcp-greeter.jar",
+				"--greeter.server.address=127.0.0.1", "--greeter.server.port=0", "--server.address=127.0.0.1",
+				"--server.port=0", "--spring.main.banner-mode=off")
+			.redirectErrorStream(true)
+			.redirectOutput(log.toFile())
+			.start();
+		ExecutorService clients = Executors.newFixedThreadPool(64);
+		try {
+			await("the server to listen").atMost(Duration.ofSeconds(60))
+				.until(() -> LISTENING.matcher(Files.readString(log)).find() || !server.isAlive());
+			Matcher listening = LISTENING.matcher(Files.readString(log));
+			assertThat(listening.find()).as(Files.readString(log)).isTrue();
+			int port = Integer.parseInt(listening.group(1));
+
+			// Each client connection's local port, and what it received (null: failed or
+			// reset).
+			Map<Integer, byte[]> received = new ConcurrentHashMap<>();
+			Set<Integer> failed = ConcurrentHashMap.newKeySet();
+			AtomicBoolean stopping = new AtomicBoolean();
+			long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+			for (int i = 0; i < 64; i++) {
+				clients.execute(() -> {
+					while (!stopping.get() && System.nanoTime() < deadline) {
+						try (Socket socket = new Socket()) {
+							socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+							socket.setSoTimeout(10_000);
+							try {
+								received.put(socket.getLocalPort(), socket.getInputStream().readAllBytes());
+							}
+							catch (IOException ex) {
+								failed.add(socket.getLocalPort());
+							}
+						}
+						catch (IOException refused) {
+							return; // the server has stopped listening
+						}
+					}
+				});
+			}
+			await("some load before the SIGTERM").atMost(Duration.ofSeconds(30)).until(() -> received.size() > 2000);
+
+			long start = System.nanoTime();
+			server.destroy(); // SIGTERM
+			assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("exited within 30 s").isTrue();
+			Duration took = Duration.ofNanos(System.nanoTime() - start);
+			stopping.set(true);
+			clients.shutdown();
+			assertThat(clients.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+
+			String output = Files.readString(log);
+			assertThat(server.exitValue()).as(output).isIn(0, 143);
+			assertThat(took).as("shutdown took %s", took).isLessThan(Duration.ofSeconds(15));
+			assertThat(output).contains("Greeting server stopped accepting")
+				.contains("Greeting server drained")
+				.doesNotContain(" ERROR ")
+				.doesNotContain("\tat ");
+
+			Set<Integer> accepted = ESTABLISHED.matcher(output)
+				.results()
+				.map((match) -> Integer.parseInt(match.group(1)))
+				.collect(Collectors.toSet());
+			assertThat(accepted).hasSizeGreaterThan(2000);
+			List<Integer> lost = new ArrayList<>();
+			for (int clientPort : accepted) {
+				byte[] bytes = received.get(clientPort);
+				if (failed.contains(clientPort) || bytes == null || !Arrays.equals(bytes, GREETING)) {
+					lost.add(clientPort);
+				}
+			}
+			assertThat(lost).as("accepted connections without their whole greeting").isEmpty();
+		}
+		finally {
+			clients.shutdownNow();
+			server.destroyForcibly();
+			server.waitFor(10, TimeUnit.SECONDS);
+		}
+	}
+
+}
