@@ -34,6 +34,9 @@ final class ConnectionThreads implements DisposableBean {
 
 	private static final String PREFIX = "greeter-";
 
+	// Idle pooled threads retire after this: a burst's threads do not outlive it by long.
+	private static final long IDLE_SECONDS = 10;
+
 	private final TaskExecutor executor;
 
 	private final @Nullable ExecutorService pool;
@@ -49,7 +52,7 @@ final class ConnectionThreads implements DisposableBean {
 		}
 		CustomizableThreadFactory threads = new CustomizableThreadFactory(PREFIX);
 		threads.setDaemon(true);
-		ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+		ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_SECONDS, TimeUnit.SECONDS,
 				new SynchronousQueue<>(), threads);
 		return new ConnectionThreads(new TaskExecutorAdapter(pool), pool);
 	}

@@ -1,0 +1,255 @@
+package dev.greeter;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A soak against the packaged jar in a process of its own: 200,000 connections that mix
+ * well-behaved clients with clients that write garbage first, reset at once, or never
+ * read. Every well-behaved client gets the exact greeting; the metrics add up; the
+ * server's threads and open files return to their idle level and its heap after a full GC
+ * does not grow.
+ */
+class SoakIT {
+
+	private static final int CONNECTIONS = 200_000;
+
+	private static final int CLIENTS = 32;
+
+	private static final byte[] GREETING = "Hello World! This is Bhushan\r\n".getBytes(StandardCharsets.US_ASCII);
+
+	private static final Pattern LISTENING = Pattern.compile("Greeting server listening on port (\\d+)");
+
+	private static final Pattern ACTUATOR = Pattern.compile("Tomcat started on port (\\d+)");
+
+	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	@TempDir
+	Path temp;
+
+	@Test
+	void twoHundredThousandMixedConnectionsLeaveNothingBehind() throws Exception {
+		Path log = this.temp.resolve("server.log");
+		String java = ProcessHandle.current().info().command().orElse("java");
+		Process server = new ProcessBuilder(java, "-Xms64m", "-Xmx128m", "-XX:+UseSerialGC", "-jar",
+				"target/tcp-greeter.jar", "--greeter.server.address=127.0.0.1", "--greeter.server.port=0",
+				"--server.address=127.0.0.1", "--server.port=0", "--greeter.server.log-connections=false",
+				"--spring.main.banner-mode=off")
+			.redirectErrorStream(true)
+			.redirectOutput(log.toFile())
+			.start();
+		ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+		try {
+			await("the server to start").atMost(Duration.ofSeconds(60))
+				.until(() -> ACTUATOR.matcher(Files.readString(log)).find() || !server.isAlive());
+			int port = group(LISTENING, Files.readString(log));
+			int actuator = group(ACTUATOR, Files.readString(log));
+
+			run(clients, port, 2_000); // warm-up, so that the idle level includes what
+										// first use loads
+			Idle idle = settle(server.pid(), actuator, 2_000);
+
+			long start = System.nanoTime();
+			Counts counts = run(clients, port, CONNECTIONS);
+			Duration took = Duration.ofNanos(System.nanoTime() - start);
+			int total = 2_000 + CONNECTIONS;
+
+			assertThat(counts.wrongGreetings.get()).as("well-behaved clients without the exact greeting").isZero();
+			await("every server connection to close").atMost(Duration.ofSeconds(30))
+				.until(() -> value(actuator, "greeter_connections_closed_total") == total);
+			assertThat(value(actuator, "greeter_connections_opened_total")).isEqualTo(total);
+			assertThat(value(actuator, "greeter_connections_active")).isZero();
+			assertThat(value(actuator, "greeter_greetings_sent_total")
+					+ value(actuator, "greeter_greetings_aborted_total"))
+				.isEqualTo(total);
+			assertThat(value(actuator, "greeter_greetings_sent_total"))
+				.isGreaterThanOrEqualTo(counts.wellBehaved.get());
+
+			Idle after = settle(server.pid(), actuator, total);
+			assertThat(after.threads).as("threads after the soak (idle %d)", idle.threads)
+				.isLessThanOrEqualTo(idle.threads + 4);
+			assertThat(after.openFiles).as("open files after the soak (idle %d)", idle.openFiles)
+				.isLessThanOrEqualTo(idle.openFiles + 4);
+			assertThat(after.heapAfterGc).as("heap after GC (idle %d bytes)", idle.heapAfterGc)
+				.isLessThanOrEqualTo(idle.heapAfterGc + 8 * 1024 * 1024);
+			String output = Files.readString(log);
+			assertThat(output).doesNotContain(" ERROR ").doesNotContain("\tat ");
+			System.out.printf(
+					"soak: %d connections in %s (%d well-behaved, %d garbage-first, %d reset, %d never-read);"
+							+ " threads %d -> %d, open files %d -> %d, heap after GC %d -> %d bytes%n",
+					CONNECTIONS, took, counts.wellBehaved.get(), counts.garbageFirst.get(), counts.reset.get(),
+					counts.neverRead.get(), idle.threads, after.threads, idle.openFiles, after.openFiles,
+					idle.heapAfterGc, after.heapAfterGc);
+		}
+		finally {
+			clients.shutdownNow();
+			server.destroy();
+			if (!server.waitFor(30, TimeUnit.SECONDS)) {
+				server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+			}
+		}
+	}
+
+	private static Counts run(ExecutorService clients, int port, int connections) throws Exception {
+		Counts counts = new Counts();
+		AtomicInteger next = new AtomicInteger();
+		List<Future<?>> done = new ArrayList<>();
+		for (int i = 0; i < CLIENTS; i++) {
+			done.add(clients.submit(() -> {
+				for (int n; (n = next.getAndIncrement()) < connections;) {
+					connect(port, n % 10, counts);
+				}
+				return null;
+			}));
+		}
+		for (Future<?> client : done) {
+			client.get(10, TimeUnit.MINUTES);
+		}
+		return counts;
+	}
+
+	/**
+	 * One connection of a kind: 0-6 well-behaved, 7 writes garbage first, 8 resets at
+	 * once, 9 never reads.
+	 */
+	private static void connect(int port, int kind, Counts counts) throws IOException {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
+			socket.setSoTimeout(10_000);
+			switch (kind) {
+				case 7 -> {
+					counts.garbageFirst.incrementAndGet();
+					OutputStream output = socket.getOutputStream();
+					output.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n\u0000\u0001garbage"
+						.getBytes(StandardCharsets.ISO_8859_1));
+					output.flush();
+					expectGreeting(socket, counts);
+				}
+				case 8 -> {
+					counts.reset.incrementAndGet();
+					socket.setSoLinger(true, 0);
+				}
+				case 9 -> {
+					counts.neverRead.incrementAndGet();
+					// Leaves without reading: the greeting stays unread in this socket.
+				}
+				default -> {
+					counts.wellBehaved.incrementAndGet();
+					expectGreeting(socket, counts);
+				}
+			}
+		}
+	}
+
+	private static void expectGreeting(Socket socket, Counts counts) throws IOException {
+		if (!Arrays.equals(socket.getInputStream().readAllBytes(), GREETING)) {
+			counts.wrongGreetings.incrementAndGet();
+		}
+	}
+
+	/**
+	 * The server's resting level: threads and open files once connections have closed and
+	 * idle pooled threads retired, and the heap after a full GC.
+	 */
+	private static Idle settle(long pid, int actuator, int connections) throws Exception {
+		await("the server's connections to close").atMost(Duration.ofSeconds(30))
+			.until(() -> value(actuator, "greeter_connections_closed_total") >= connections);
+		// Idle pooled platform threads (Java 17) retire after 10 s; virtual threads are
+		// gone at once.
+		Thread.sleep(12_000);
+		Path jcmd = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("jcmd");
+		Process gc = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.run").redirectErrorStream(true)
+			.start();
+		gc.getInputStream().readAllBytes();
+		assertThat(gc.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		long heap = (long) sum(actuator, "jvm_memory_used_bytes\\{area=\"heap\"");
+		long threads = Files.lines(Path.of("/proc", Long.toString(pid), "status"))
+			.filter((line) -> line.startsWith("Threads:"))
+			.mapToLong((line) -> Long.parseLong(line.substring(8).strip()))
+			.findFirst()
+			.orElseThrow();
+		long openFiles;
+		try (var files = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+			openFiles = files.count();
+		}
+		return new Idle(threads, openFiles, heap);
+	}
+
+	private static int group(Pattern pattern, String text) {
+		Matcher matcher = pattern.matcher(text);
+		assertThat(matcher.find()).as(text).isTrue();
+		return Integer.parseInt(matcher.group(1));
+	}
+
+	private static double value(int actuator, String series) throws Exception {
+		Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(scrape(actuator));
+		assertThat(matcher.find()).as(series).isTrue();
+		return Double.parseDouble(matcher.group(1));
+	}
+
+	private static double sum(int actuator, String seriesPattern) throws Exception {
+		Matcher matcher = Pattern.compile("(?m)^" + seriesPattern + "[^}]*} (\\S+)$").matcher(scrape(actuator));
+		double total = 0;
+		while (matcher.find()) {
+			total += Double.parseDouble(matcher.group(1));
+		}
+		return total;
+	}
+
+	private static String scrape(int actuator) throws Exception {
+		HttpRequest request = HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + actuator + "/actuator/prometheus"))
+			.timeout(Duration.ofSeconds(10))
+			.build();
+		HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(200);
+		return response.body();
+	}
+
+	private record Idle(long threads, long openFiles, long heapAfterGc) {
+
+	}
+
+	private static final class Counts {
+
+		final AtomicLong wellBehaved = new AtomicLong();
+
+		final AtomicLong garbageFirst = new AtomicLong();
+
+		final AtomicLong reset = new AtomicLong();
+
+		final AtomicLong neverRead = new AtomicLong();
+
+		final AtomicLong wrongGreetings = new AtomicLong();
+
+	}
+
+}
