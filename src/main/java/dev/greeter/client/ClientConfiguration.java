@@ -1,5 +1,8 @@
 package dev.greeter.client;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.task.SimpleAsyncTaskExecutorBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -8,6 +11,7 @@ import org.springframework.integration.channel.QueueChannel;
 import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.integration.gateway.GatewayProxyFactoryBean;
 import org.springframework.integration.ip.dsl.Tcp;
+import org.springframework.integration.ip.tcp.connection.DefaultTcpNetSSLSocketFactorySupport;
 import org.springframework.integration.ip.tcp.connection.TcpNetClientConnectionFactory;
 
 /**
@@ -24,7 +28,7 @@ class ClientConfiguration {
 
 	@Bean
 	TcpNetClientConnectionFactory clientConnectionFactory(ClientProperties properties,
-			SimpleAsyncTaskExecutorBuilder executorBuilder) {
+			SimpleAsyncTaskExecutorBuilder executorBuilder, ObjectProvider<SslBundles> sslBundles) {
 		TcpNetClientConnectionFactory factory = new TcpNetClientConnectionFactory(properties.host(), properties.port());
 		factory.setSingleUse(true);
 		factory.setLookupHost(false);
@@ -34,6 +38,13 @@ class ClientConfiguration {
 		factory.setConnectTimeout((int) Math.max(1, (properties.timeout().toMillis() + 999) / 1000));
 		factory.setDeserializer(new ReadToEndDeserializer((int) properties.maxSize().toBytes(), properties.timeout()));
 		factory.setTaskExecutor(executorBuilder.threadNamePrefix("greeter-client-").build());
+		String bundleName = properties.ssl().bundle();
+		if (bundleName != null) {
+			// The default socket support verifies that the server's certificate matches
+			// the host name.
+			SslBundle bundle = sslBundles.getObject().getBundle(bundleName);
+			factory.setTcpSocketFactorySupport(new DefaultTcpNetSSLSocketFactorySupport(bundle::createSslContext));
+		}
 		return factory;
 	}
 

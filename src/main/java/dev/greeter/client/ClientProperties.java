@@ -39,7 +39,7 @@ public record ClientProperties(@DefaultValue("localhost") @NotBlank String host,
 		@DefaultValue("5s") @NotNull @DurationMin(millis = 1) Duration timeout,
 		@DefaultValue("64KB") @NotNull DataSize maxSize, @DefaultValue("1") @Min(1) @Max(100_000_000) int count,
 		@DefaultValue("1") @Min(1) @Max(4096) int concurrency, @DefaultValue("false") boolean summary,
-		@Nullable String expect) {
+		@Nullable String expect, @DefaultValue @NotNull Ssl ssl) {
 
 	public ClientProperties {
 		if (maxSize != null && (maxSize.toBytes() < 1 || maxSize.toBytes() > Integer.MAX_VALUE - 8)) {
@@ -54,6 +54,17 @@ public record ClientProperties(@DefaultValue("localhost") @NotBlank String host,
 						+ ex.getDescription() + " near index " + ex.getIndex() + " of '" + expect + "'");
 			}
 		}
+	}
+
+	/**
+	 * TLS to the server ({@code greeter.client.ssl.*}).
+	 *
+	 * @param bundle the name of a Spring Boot SSL bundle whose trust material (and key,
+	 * for client certificates) to use; plain TCP when not set. The server's certificate
+	 * must match {@code greeter.client.host}.
+	 */
+	public record Ssl(@Nullable String bundle) {
+
 	}
 
 	/**

@@ -1,5 +1,7 @@
 package dev.greeter.client;
 
+import javax.net.ssl.SSLException;
+
 import org.springframework.context.ApplicationListener;
 import org.springframework.integration.ip.tcp.connection.TcpConnection;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionExceptionEvent;
@@ -34,8 +36,11 @@ final class ConnectionFailures implements ApplicationListener<TcpConnectionExcep
 		}
 		// Once a greeting has arrived, the adapter closes the connection and its reader
 		// fails once more:
-		// that is not a failure, and the connection already has its outcome.
-		if (!((TcpConnection) event.getSource()).isOpen()) {
+		// that is not a failure, and the connection already has its outcome. A TLS
+		// failure, though, closes
+		// the socket itself (a fatal alert), and never follows a greeting.
+		boolean tlsFailure = FailureKind.unwrap(event.getCause()) instanceof SSLException;
+		if (!((TcpConnection) event.getSource()).isOpen() && !tlsFailure) {
 			return;
 		}
 		FailureKind kind = FailureKind.ofReadFailure(event.getCause());

@@ -1,6 +1,8 @@
 package dev.greeter.server;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.task.SimpleAsyncTaskExecutorBuilder;
 import org.springframework.boot.thread.Threading;
 import org.springframework.context.ApplicationEventPublisher;
@@ -11,6 +13,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.integration.channel.DirectChannel;
 import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.integration.ip.dsl.Tcp;
+import org.springframework.integration.ip.tcp.connection.DefaultTcpNetSSLSocketFactorySupport;
 import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
 import org.springframework.integration.ip.tcp.serializer.ByteArrayRawSerializer;
 
@@ -41,7 +44,7 @@ class GreetingServerConfiguration {
 	@Bean
 	GreetingServerConnectionFactory serverConnectionFactory(ServerProperties properties,
 			ConnectionThreads connectionThreads, GreetingConnectionSupport greetingConnectionSupport,
-			ObjectProvider<GreetingListener> listener) {
+			ObjectProvider<GreetingListener> listener, ObjectProvider<SslBundles> sslBundles) {
 		ServerStartupCheck.checkPortAvailable(properties);
 		GreetingServerConnectionFactory factory = new GreetingServerConnectionFactory(properties.port());
 		if (properties.address() != null) {
@@ -57,6 +60,13 @@ class GreetingServerConfiguration {
 		factory.setDeserializer(new DrainingDeserializer(properties.linger()));
 		factory.setSoTimeout(Math.toIntExact(properties.linger().toMillis()));
 		factory.setTcpNetConnectionSupport(greetingConnectionSupport);
+		String bundleName = properties.ssl().bundle();
+		if (bundleName != null) {
+			// An unknown bundle fails start-up here, naming it.
+			SslBundle bundle = sslBundles.getObject().getBundle(bundleName);
+			factory.setTcpSocketFactorySupport(new DefaultTcpNetSSLSocketFactorySupport(bundle::createSslContext));
+			factory.setTcpSocketSupport(new TlsSocketSupport(bundle.getOptions(), properties.ssl().clientAuth()));
+		}
 		factory.setTaskExecutor(new ConnectionLimit(connectionThreads.executor(), properties.maxConnections(),
 				() -> listener.getIfUnique(() -> GreetingListener.NONE)));
 		return factory;

@@ -3,6 +3,7 @@ package dev.greeter.server;
 import java.net.InetAddress;
 import java.time.Duration;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import org.hibernate.validator.constraints.Range;
 import org.hibernate.validator.constraints.time.DurationMax;
@@ -37,7 +38,8 @@ public record ServerProperties(@DefaultValue("8000") @Range(min = 0, max = 65535
 		@DefaultValue("2s") @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 10) Duration linger,
 		@DefaultValue("true") boolean logConnections,
 		@DefaultValue("2048") @Range(min = 1, max = 1_000_000) int maxConnections,
-		@DefaultValue("10s") @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 10) Duration writeTimeout) {
+		@DefaultValue("10s") @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 10) Duration writeTimeout,
+		@DefaultValue @NotNull @Valid Ssl ssl) {
 
 	/**
 	 * The bound address as people write it, for messages.
@@ -45,6 +47,34 @@ public record ServerProperties(@DefaultValue("8000") @Range(min = 0, max = 65535
 	 */
 	String describeAddress() {
 		return (this.address != null) ? this.address.getHostAddress() : "all interfaces";
+	}
+
+	/**
+	 * TLS for the greeting port ({@code greeter.server.ssl.*}).
+	 *
+	 * @param bundle the name of a Spring Boot SSL bundle ({@code spring.ssl.bundle.*});
+	 * plain TCP when not set
+	 * @param clientAuth whether clients must present a certificate the bundle's trust
+	 * material accepts
+	 */
+	public record Ssl(@Nullable String bundle, @DefaultValue("none") @NotNull ClientAuth clientAuth) {
+
+	}
+
+	/**
+	 * Client-certificate authentication.
+	 */
+	public enum ClientAuth {
+
+		/** No client certificate is asked for. */
+		NONE,
+
+		/** A client certificate is asked for, and checked when given. */
+		WANT,
+
+		/** A client without an accepted certificate is refused. */
+		NEED
+
 	}
 
 }

@@ -1,0 +1,171 @@
+package dev.greeter.client;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import dev.greeter.RunningServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The greeting over TLS, with certificates this test makes with keytool: the project's
+ * own client with a trust bundle, {@code openssl s_client}, the bundle's protocol
+ * setting, and client-certificate authentication.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class TlsTests {
+
+	private static final String GREETING = "Hello World! This is Bhushan";
+
+	private static final String PASSWORD = "change-me";
+
+	@TempDir
+	static Path keys;
+
+	@BeforeAll
+	static void makeCertificates() throws Exception {
+		keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+				"-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2", "-keystore", file("server.p12"));
+		keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", file("server.p12"), "-file",
+				file("server.pem"));
+		keytool("-importcert", "-noprompt", "-alias", "server", "-file", file("server.pem"), "-keystore",
+				file("trusts-server.p12"));
+		keytool("-genkeypair", "-alias", "client", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=client",
+				"-validity", "2", "-keystore", file("client.p12"));
+		keytool("-exportcert", "-rfc", "-alias", "client", "-keystore", file("client.p12"), "-file",
+				file("client.pem"));
+		keytool("-importcert", "-noprompt", "-alias", "client", "-file", file("client.pem"), "-keystore",
+				file("trusts-client.p12"));
+		run("openssl", "pkcs12", "-in", file("client.p12"), "-nodes", "-passin", "pass:" + PASSWORD, "-out",
+				file("client-key-and-cert.pem"));
+	}
+
+	@Test
+	void clientProfileReceivesTheGreetingOverTls(CapturedOutput output) {
+		try (RunningServer server = RunningServer.start(serverBundle())) {
+			int outStart = output.getOut().length();
+			assertThat(ClientTests.runClient(clientBundle("trusts-server.p12", "--greeter.client.host=localhost",
+					"--greeter.client.port=" + server.port())))
+				.isZero();
+			assertThat(output.getOut().substring(outStart)).isEqualTo(GREETING + "\n");
+		}
+	}
+
+	@Test
+	void clientThatDoesNotTrustTheServerExitsSixWithOneLine(CapturedOutput output) {
+		try (RunningServer server = RunningServer.start(serverBundle())) {
+			int errStart = output.getErr().length();
+			assertThat(ClientTests.runClient(clientBundle("trusts-client.p12", "--greeter.client.host=localhost",
+					"--greeter.client.port=" + server.port())))
+				.isEqualTo(6);
+			String err = output.getErr().substring(errStart);
+			assertThat(err).startsWith("tcp-greeter: connection to localhost:" + server.port()).contains("PKIX");
+			assertThat(err.lines()).hasSize(1);
+		}
+	}
+
+	@Test
+	void opensslClientReceivesTheGreetingAndACleanClose() throws Exception {
+		try (RunningServer server = RunningServer.start(serverBundle())) {
+			Result result = run("openssl", "s_client", "-connect", "127.0.0.1:" + server.port(), "-CAfile",
+					file("server.pem"), "-verify_return_error", "-quiet");
+			assertThat(result.exitCode()).as(result.output()).isZero();
+			assertThat(result.output()).contains(GREETING + "\r\n").doesNotContain("errno").doesNotContain("error:");
+		}
+	}
+
+	@Test
+	void bundleProtocolsAreApplied() throws Exception {
+		try (RunningServer server = RunningServer
+			.start(serverBundle("spring.ssl.bundle.jks.greeter.options.enabled-protocols=TLSv1.3"))) {
+			Result tls12 = run("openssl", "s_client", "-tls1_2", "-connect", "127.0.0.1:" + server.port(), "-CAfile",
+					file("server.pem"), "-quiet");
+			assertThat(tls12.exitCode()).as("TLS 1.2 refused").isNotZero();
+			assertThat(tls12.output()).doesNotContain(GREETING);
+			Result tls13 = run("openssl", "s_client", "-tls1_3", "-connect", "127.0.0.1:" + server.port(), "-CAfile",
+					file("server.pem"), "-quiet");
+			assertThat(tls13.output()).contains(GREETING);
+		}
+	}
+
+	@Test
+	void clientCertificateIsRequiredWhenAsked() throws Exception {
+		List<String> properties = new ArrayList<>(List.of(serverBundle()));
+		properties.add("spring.ssl.bundle.jks.greeter.truststore.location=file:" + file("trusts-client.p12"));
+		properties.add("spring.ssl.bundle.jks.greeter.truststore.password=" + PASSWORD);
+		properties.add("greeter.server.ssl.client-auth=need");
+		try (RunningServer server = RunningServer.start(properties.toArray(String[]::new))) {
+			Result without = run("openssl", "s_client", "-connect", "127.0.0.1:" + server.port(), "-CAfile",
+					file("server.pem"), "-quiet");
+			assertThat(without.output()).as("no certificate, no greeting").doesNotContain(GREETING);
+			Result with = run("openssl", "s_client", "-connect", "127.0.0.1:" + server.port(), "-CAfile",
+					file("server.pem"), "-cert", file("client-key-and-cert.pem"), "-key",
+					file("client-key-and-cert.pem"), "-verify_return_error", "-quiet");
+			assertThat(with.exitCode()).as(with.output()).isZero();
+			assertThat(with.output()).contains(GREETING + "\r\n");
+		}
+	}
+
+	private static String[] serverBundle(String... more) {
+		List<String> properties = new ArrayList<>(List.of("greeter.server.ssl.bundle=greeter",
+				"spring.ssl.bundle.jks.greeter.keystore.location=file:" + file("server.p12"),
+				"spring.ssl.bundle.jks.greeter.keystore.password=" + PASSWORD,
+				"spring.ssl.bundle.jks.greeter.keystore.type=PKCS12", "greeter.server.linger=500ms"));
+		properties.addAll(List.of(more));
+		return properties.toArray(String[]::new);
+	}
+
+	private static String[] clientBundle(String truststore, String... more) {
+		List<String> arguments = new ArrayList<>(List.of("--greeter.client.ssl.bundle=trust",
+				"--spring.ssl.bundle.jks.trust.truststore.location=file:" + file(truststore),
+				"--spring.ssl.bundle.jks.trust.truststore.password=" + PASSWORD,
+				"--spring.ssl.bundle.jks.trust.truststore.type=PKCS12", "--greeter.client.timeout=5s"));
+		arguments.addAll(List.of(more));
+		return arguments.toArray(String[]::new);
+	}
+
+	private static String file(String name) {
+		return keys.resolve(name).toString();
+	}
+
+	private static void keytool(String... arguments) throws Exception {
+		List<String> command = new ArrayList<>(
+				List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
+		command.addAll(List.of(arguments));
+		command.addAll(List.of("-storepass", PASSWORD, "-storetype", "PKCS12"));
+		if (List.of(arguments).contains("-genkeypair")) {
+			command.addAll(List.of("-keypass", PASSWORD));
+		}
+		Result result = run(command.toArray(String[]::new));
+		assertThat(result.exitCode()).as(result.output()).isZero();
+	}
+
+	private static Result run(String... command) throws IOException, InterruptedException {
+		Process process = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+			.start();
+		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		if (!process.waitFor(30, TimeUnit.SECONDS)) {
+			process.destroyForcibly();
+			throw new IOException(String.join(" ", command) + " did not end in 30 s");
+		}
+		return new Result(process.exitValue(), output);
+	}
+
+	private record Result(int exitCode, String output) {
+
+	}
+
+}
