@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -58,14 +59,7 @@ class SoakIT {
 	@Test
 	void twoHundredThousandMixedConnectionsLeaveNothingBehind() throws Exception {
 		Path log = this.temp.resolve("server.log");
-		String java = ProcessHandle.current().info().command().orElse("java");
-		Process server = new ProcessBuilder(java, "-Xms64m", "-Xmx128m", "-XX:+UseSerialGC", "-jar",
-				"target/tcp-greeter.jar", "--greeter.server.address=127.0.0.1", "--greeter.server.port=0",
-				"--server.address=127.0.0.1", "--server.port=0", "--greeter.server.log-connections=false",
-				"--spring.main.banner-mode=off")
-			.redirectErrorStream(true)
-			.redirectOutput(log.toFile())
-			.start();
+		Process server = startServer(log);
 		ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
 		try {
 			await("the server to start").atMost(Duration.ofSeconds(60))
@@ -111,10 +105,119 @@ class SoakIT {
 		}
 		finally {
 			clients.shutdownNow();
-			server.destroy();
-			if (!server.waitFor(30, TimeUnit.SECONDS)) {
-				server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+			stop(server);
+		}
+	}
+
+	@Test
+	void floodOfFiftyThousandAttemptsKeepsThreadsAndMemoryBounded() throws Exception {
+		Path log = this.temp.resolve("flood.log");
+		int limit = 64;
+		Process server = startServer(log, "--greeter.server.max-connections=" + limit, "--greeter.server.linger=1s");
+		try {
+			await("the server to start").atMost(Duration.ofSeconds(60))
+				.until(() -> ACTUATOR.matcher(Files.readString(log)).find() || !server.isAlive());
+			int port = group(LISTENING, Files.readString(log));
+			int actuator = group(ACTUATOR, Files.readString(log));
+			long idleThreads = status(server.pid(), "Threads:");
+
+			// Sample the server's threads, open files and resident memory while the flood
+			// runs.
+			AtomicLong peakThreads = new AtomicLong();
+			AtomicLong peakFiles = new AtomicLong();
+			AtomicLong peakRssKb = new AtomicLong();
+			AtomicBoolean flooding = new AtomicBoolean(true);
+			Thread sampler = new Thread(() -> {
+				while (flooding.get()) {
+					try {
+						peakThreads.accumulateAndGet(status(server.pid(), "Threads:"), Math::max);
+						peakRssKb.accumulateAndGet(status(server.pid(), "VmRSS:"), Math::max);
+						try (var files = Files.list(Path.of("/proc", Long.toString(server.pid()), "fd"))) {
+							peakFiles.accumulateAndGet(files.count(), Math::max);
+						}
+						Thread.sleep(10);
+					}
+					catch (Exception ex) {
+						return;
+					}
+				}
+			});
+			sampler.start();
+			int attempts = 0;
+			long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+			// Rounds of 500 connections that neither read nor close until the round ends:
+			// far over the limit.
+			for (int round = 0; round < 100 && System.nanoTime() < deadline; round++) {
+				List<Socket> held = new ArrayList<>();
+				try {
+					for (int i = 0; i < 500; i++) {
+						Socket socket = new Socket();
+						held.add(socket);
+						socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
+						attempts++;
+					}
+				}
+				finally {
+					for (Socket socket : held) {
+						socket.close();
+					}
+				}
 			}
+			flooding.set(false);
+			sampler.join(5_000);
+
+			assertThat(attempts).isEqualTo(50_000);
+			double rejected = value(actuator, "greeter_connections_rejected_total");
+			assertThat(rejected).as("rejected beyond the limit").isPositive();
+			assertThat(peakThreads.get()).as("peak threads (idle %d, limit %d)", idleThreads, limit)
+				.isLessThanOrEqualTo(idleThreads + limit + 16);
+			assertThat(peakFiles.get()).as("peak open files").isLessThanOrEqualTo(limit + 64);
+			assertThat(peakRssKb.get()).as("peak RSS in KiB").isLessThan(384 * 1024);
+			await("every accepted connection to close").atMost(Duration.ofSeconds(30))
+				.until(() -> value(actuator, "greeter_connections_active") == 0);
+			double opened = value(actuator, "greeter_connections_opened_total");
+			assertThat(value(actuator, "greeter_connections_closed_total")).isEqualTo(opened);
+			// Every attempt was either served or turned away, nothing in between.
+			assertThat(opened + value(actuator, "greeter_connections_rejected_total")).isEqualTo(attempts);
+			try (Socket socket = new Socket()) {
+				socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
+				socket.setSoTimeout(10_000);
+				assertThat(socket.getInputStream().readAllBytes()).as("served after the flood").isEqualTo(GREETING);
+			}
+			assertThat(Files.readString(log)).doesNotContain(" ERROR ").doesNotContain("\tat ");
+			System.out.printf(
+					"flood: %d attempts, %.0f rejected; peak threads %d (idle %d), peak open files %d,"
+							+ " peak RSS %d MiB%n",
+					attempts, rejected, peakThreads.get(), idleThreads, peakFiles.get(), peakRssKb.get() / 1024);
+		}
+		finally {
+			stop(server);
+		}
+	}
+
+	private static Process startServer(Path log, String... arguments) throws IOException {
+		String java = ProcessHandle.current().info().command().orElse("java");
+		List<String> command = new ArrayList<>(
+				List.of(java, "-Xms64m", "-Xmx128m", "-XX:+UseSerialGC", "-jar", "target/tcp-greeter.jar",
+						"--greeter.server.address=127.0.0.1", "--greeter.server.port=0", "--server.address=127.0.0.1",
+						"--server.port=0", "--greeter.server.log-connections=false", "--spring.main.banner-mode=off"));
+		command.addAll(List.of(arguments));
+		return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+	}
+
+	private static void stop(Process server) throws InterruptedException {
+		server.destroy();
+		if (!server.waitFor(30, TimeUnit.SECONDS)) {
+			server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+		}
+	}
+
+	private static long status(long pid, String key) throws IOException {
+		try (var lines = Files.lines(Path.of("/proc", Long.toString(pid), "status"))) {
+			return lines.filter((line) -> line.startsWith(key))
+				.mapToLong((line) -> Long.parseLong(line.substring(key.length()).strip().split("\\s+")[0]))
+				.findFirst()
+				.orElseThrow();
 		}
 	}
 
@@ -191,11 +294,7 @@ class SoakIT {
 		gc.getInputStream().readAllBytes();
 		assertThat(gc.waitFor(30, TimeUnit.SECONDS)).isTrue();
 		long heap = (long) sum(actuator, "jvm_memory_used_bytes\\{area=\"heap\"");
-		long threads = Files.lines(Path.of("/proc", Long.toString(pid), "status"))
-			.filter((line) -> line.startsWith("Threads:"))
-			.mapToLong((line) -> Long.parseLong(line.substring(8).strip()))
-			.findFirst()
-			.orElseThrow();
+		long threads = status(pid, "Threads:");
 		long openFiles;
 		try (var files = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
 			openFiles = files.count();
