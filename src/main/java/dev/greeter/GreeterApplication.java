@@ -6,6 +6,8 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Profiles;
 
+import dev.greeter.server.CleanStopOnSigterm;
+
 /**
  * Starts tcp-greeter: a TCP server that writes a greeting to every client and closes, or
  * with the {@code client} profile, a client that prints greetings and exits.
@@ -23,6 +25,7 @@ public class GreeterApplication {
 		if (context.getEnvironment().acceptsProfiles(Profiles.of("client"))) {
 			System.exit(SpringApplication.exit(context));
 		}
+		CleanStopOnSigterm.install();
 	}
 
 }

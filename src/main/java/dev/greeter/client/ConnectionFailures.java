@@ -35,10 +35,9 @@ final class ConnectionFailures implements ApplicationListener<TcpConnectionExcep
 			return;
 		}
 		// Once a greeting has arrived, the adapter closes the connection and its reader
-		// fails once more:
-		// that is not a failure, and the connection already has its outcome. A TLS
-		// failure, though, closes
-		// the socket itself (a fatal alert), and never follows a greeting.
+		// fails once more: that is not a failure, and the connection already has its
+		// outcome. A TLS failure, though, closes the socket itself (a fatal alert), and
+		// never follows a greeting.
 		boolean tlsFailure = FailureKind.unwrap(event.getCause()) instanceof SSLException;
 		if (!((TcpConnection) event.getSource()).isOpen() && !tlsFailure) {
 			return;

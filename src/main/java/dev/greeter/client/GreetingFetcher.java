@@ -40,8 +40,8 @@ final class GreetingFetcher implements ApplicationListener<TcpConnectionCloseEve
 	private final ClientProperties properties;
 
 	// A connection holds its slot until it is closed, not just until its greeting has
-	// arrived: so no more
-	// than greeter.client.concurrency connections are ever open at once.
+	// arrived: so no more than greeter.client.concurrency connections are ever open at
+	// once.
 	private final Semaphore slots = new Semaphore(0);
 
 	GreetingFetcher(AbstractClientConnectionFactory factory, GreetingGateway gateway, MessageChannel outcomes,
@@ -76,8 +76,7 @@ final class GreetingFetcher implements ApplicationListener<TcpConnectionCloseEve
 				Message<?> outcome = this.gateway.receive();
 				if (outcome == null) {
 					// Connect and read timeouts give every connection an outcome; this
-					// only guards against a
-					// connection that got lost in between.
+					// only guards against a connection that got lost in between.
 					for (; received < count; received++) {
 						consumer.accept(new ClientFailure(FailureKind.TIMEOUT,
 								"no outcome from " + this.properties.target() + " in time"));

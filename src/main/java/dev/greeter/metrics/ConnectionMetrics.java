@@ -54,8 +54,7 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 	private final Timer duration;
 
 	// Start times by connection: open and close events usually arrive on the same thread,
-	// but not when
-	// the server stops and closes every connection itself.
+	// but not when the server stops and closes every connection itself.
 	private final Map<TcpConnection, Long> started = new ConcurrentHashMap<>();
 
 	ConnectionMetrics(MeterRegistry registry, AbstractServerConnectionFactory factory, Greeting greeting) {
@@ -138,8 +137,8 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 			return;
 		}
 		// A connection the server has already closed (after a failed write, or when
-		// stopping) makes its
-		// reader fail once more: that failure was counted when it happened.
+		// stopping) makes its reader fail once more: that failure was counted when it
+		// happened.
 		if (!connection.isOpen()) {
 			return;
 		}

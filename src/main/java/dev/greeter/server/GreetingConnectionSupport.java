@@ -124,8 +124,8 @@ final class GreetingConnectionSupport implements TcpNetConnectionSupport, Dispos
 		}
 
 		// Shutting the output down wakes the blocked write with an error while the
-		// connection is still open,
-		// so the failure is reported like any other before the connection closes.
+		// connection is still open, so the failure is reported like any other before the
+		// connection closes.
 		private void cutOff(AtomicBoolean timedOut) {
 			timedOut.set(true);
 			try {
