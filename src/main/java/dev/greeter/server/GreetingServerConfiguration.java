@@ -16,6 +16,7 @@ import org.springframework.integration.ip.dsl.Tcp;
 import org.springframework.integration.ip.tcp.connection.DefaultTcpNetSSLSocketFactorySupport;
 import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
 import org.springframework.integration.ip.tcp.serializer.ByteArrayRawSerializer;
+import org.springframework.util.function.SingletonSupplier;
 
 import dev.greeter.greeting.Greeting;
 
@@ -67,8 +68,10 @@ class GreetingServerConfiguration {
 			factory.setTcpSocketFactorySupport(new DefaultTcpNetSSLSocketFactorySupport(bundle::createSslContext));
 			factory.setTcpSocketSupport(new TlsSocketSupport(bundle.getOptions(), properties.ssl().clientAuth()));
 		}
+		// The listener (the metrics) depends on this factory: looked up once, when first
+		// needed.
 		factory.setTaskExecutor(new ConnectionLimit(connectionThreads.executor(), properties.maxConnections(),
-				() -> listener.getIfUnique(() -> GreetingListener.NONE)));
+				SingletonSupplier.of(() -> listener.getIfUnique(() -> GreetingListener.NONE))));
 		return factory;
 	}
 
