@@ -19,13 +19,13 @@ import dev.greeter.server.CleanStopOnSigterm;
 public class GreeterApplication {
 
 	public static void main(String[] args) {
+		CleanStopOnSigterm.install();
 		ConfigurableApplicationContext context = SpringApplication.run(GreeterApplication.class, args);
 		// The client profile is a command: it has run by now, and its exit status is the
 		// program's.
 		if (context.getEnvironment().acceptsProfiles(Profiles.of("client"))) {
 			System.exit(SpringApplication.exit(context));
 		}
-		CleanStopOnSigterm.install();
 	}
 
 }

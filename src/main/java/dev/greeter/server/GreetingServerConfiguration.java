@@ -102,6 +102,9 @@ class GreetingServerConfiguration {
 	@Bean
 	GracefulDrain gracefulDrain(GreetingServerConnectionFactory serverConnectionFactory,
 			ApplicationEventPublisher events) {
+		// Before the server listens: from here on a SIGTERM is a normal stop, drained,
+		// exit status 0.
+		CleanStopOnSigterm.serverStarting();
 		return new GracefulDrain(serverConnectionFactory, events);
 	}
 
