@@ -131,9 +131,10 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 	}
 
 	private void recordError(TcpConnection connection, Throwable cause) {
+		ErrorKind kind = ErrorKind.of(cause);
 		// Spring Integration publishes an exception event for every end of stream, a
 		// normal close included.
-		if (cause instanceof SoftEndOfStreamException && ErrorKind.of(cause) != ErrorKind.RESET) {
+		if (cause instanceof SoftEndOfStreamException && kind != ErrorKind.RESET) {
 			return;
 		}
 		// A connection the server has already closed (after a failed write, or when
@@ -142,7 +143,7 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 		if (!connection.isOpen()) {
 			return;
 		}
-		this.errors.get(ErrorKind.of(cause)).increment();
+		this.errors.get(kind).increment();
 	}
 
 	@Override

@@ -1,7 +1,6 @@
 package dev.greeter.server;
 
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -40,9 +39,11 @@ final class ConnectionLimit implements TaskExecutor {
 	// factory.
 	private final Supplier<GreetingListener> listener;
 
-	private final AtomicLong rejectedSinceReport = new AtomicLong();
+	// Only the factory's accept thread hands over connections, so plain fields are enough
+	// here.
+	private long rejectedSinceReport;
 
-	private final AtomicLong nextReport = new AtomicLong(System.nanoTime());
+	private long nextReport = System.nanoTime();
 
 	ConnectionLimit(TaskExecutor threads, int maxConnections, Supplier<GreetingListener> listener) {
 		this.threads = threads;
@@ -82,13 +83,15 @@ final class ConnectionLimit implements TaskExecutor {
 		// counted.
 		this.listener.get().connectionRejected();
 		connection.close();
-		long rejected = this.rejectedSinceReport.incrementAndGet();
+		this.rejectedSinceReport++;
 		long now = System.nanoTime();
-		long due = this.nextReport.get();
-		if (now - due >= 0 && this.nextReport.compareAndSet(due, now + LOG_INTERVAL_NANOS)) {
-			this.rejectedSinceReport.addAndGet(-rejected);
-			logger.warn("{} open connections, the limit (greeter.server.max-connections): {} new connection(s) "
-					+ "closed without a greeting since the last report", this.maxConnections, rejected);
+		if (now - this.nextReport >= 0) {
+			this.nextReport = now + LOG_INTERVAL_NANOS;
+			logger.warn(
+					"{} open connections, the limit (greeter.server.max-connections): {} new connection(s) "
+							+ "closed without a greeting since the last report",
+					this.maxConnections, this.rejectedSinceReport);
+			this.rejectedSinceReport = 0;
 		}
 	}
 

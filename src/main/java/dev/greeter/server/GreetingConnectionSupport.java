@@ -89,7 +89,7 @@ final class GreetingConnectionSupport implements TcpNetConnectionSupport, Dispos
 		@Override
 		@SuppressWarnings("unchecked")
 		public void send(Message<?> message) {
-			AtomicBoolean timedOut = new AtomicBoolean();
+			@Nullable AtomicBoolean timedOut = null;
 			ScheduledFuture<?> watchdog = null;
 			this.sendLock.lock();
 			try {
@@ -98,7 +98,9 @@ final class GreetingConnectionSupport implements TcpNetConnectionSupport, Dispos
 					throw new IllegalStateException("The mapper returned null for message: " + message);
 				}
 				if (!(payload instanceof byte[] bytes) || bytes.length > NEVER_BLOCKS) {
-					watchdog = GreetingConnectionSupport.this.watchdogs.schedule(() -> cutOff(timedOut),
+					AtomicBoolean cut = new AtomicBoolean();
+					timedOut = cut;
+					watchdog = GreetingConnectionSupport.this.watchdogs.schedule(() -> cutOff(cut),
 							GreetingConnectionSupport.this.writeTimeoutNanos, TimeUnit.NANOSECONDS);
 				}
 				OutputStream output = this.socket.getOutputStream();
@@ -106,7 +108,7 @@ final class GreetingConnectionSupport implements TcpNetConnectionSupport, Dispos
 				output.flush();
 			}
 			catch (IOException | RuntimeException ex) {
-				Exception cause = timedOut.get()
+				Exception cause = (timedOut != null && timedOut.get())
 						? new SocketTimeoutException("greeting not written within greeter.server.write-timeout") : ex;
 				// As TcpNetConnection does: tell the listeners, close, and let the sender
 				// know.
