@@ -72,19 +72,34 @@ final class GracefulDrain implements SmartLifecycle {
 	private void drain() {
 		AvailabilityChangeEvent.publish(this.events, this, ReadinessState.REFUSING_TRAFFIC);
 		this.factory.stopAccepting();
+		// A socket accepted just before the listener closed joins the open connections a
+		// moment later, on
+		// the accept thread: wait for that thread to finish before counting.
+		while (this.factory.isListening()) {
+			if (!pause()) {
+				return;
+			}
+		}
 		int open = this.factory.getOpenConnectionIds().size();
 		logger.info("Greeting server stopped accepting; waiting for {} open connection(s) to finish", open);
 		long start = System.nanoTime();
 		while (!this.factory.getOpenConnectionIds().isEmpty()) {
-			try {
-				Thread.sleep(POLL.toMillis());
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
+			if (!pause()) {
 				return;
 			}
 		}
 		logger.info("Greeting server drained in {} ms", (System.nanoTime() - start) / 1_000_000);
+	}
+
+	private static boolean pause() {
+		try {
+			Thread.sleep(POLL.toMillis());
+			return true;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
 	}
 
 	@Override
