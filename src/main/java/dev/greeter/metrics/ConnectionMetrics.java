@@ -2,6 +2,7 @@ package dev.greeter.metrics;
 
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +22,7 @@ import org.springframework.integration.ip.tcp.connection.TcpConnectionExceptionE
 import org.springframework.integration.ip.tcp.connection.TcpConnectionOpenEvent;
 import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamException;
 
-import dev.greeter.greeting.Greeting;
+import dev.greeter.proxy.InvalidProxyHeaderException.Reason;
 import dev.greeter.server.GreetingListener;
 
 /**
@@ -57,7 +58,11 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 	// but not when the server stops and closes every connection itself.
 	private final Map<TcpConnection, Long> started = new ConcurrentHashMap<>();
 
-	ConnectionMetrics(MeterRegistry registry, AbstractServerConnectionFactory factory, Greeting greeting) {
+	private final Map<Integer, Counter> proxyHeaders = new HashMap<>();
+
+	private final Map<Reason, Counter> proxyRejections = new EnumMap<>(Reason.class);
+
+	ConnectionMetrics(MeterRegistry registry, AbstractServerConnectionFactory factory) {
 		this.factoryName = factory.getComponentName();
 		this.opened = Counter.builder("greeter.connections.opened")
 			.description("TCP connections accepted by the greeting server")
@@ -98,10 +103,20 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 		Gauge.builder("greeter.server.listening", factory, (server) -> server.isListening() ? 1 : 0)
 			.description("1 while the greeting server listens for connections, 0 otherwise")
 			.register(registry);
-		Gauge.builder("greeter.greeting.size", greeting, Greeting::size)
-			.baseUnit("bytes")
-			.description("Size on the wire of the greeting this instance serves")
-			.register(registry);
+		for (int version = 1; version <= 2; version++) {
+			this.proxyHeaders.put(version,
+					Counter.builder("greeter.proxy.headers")
+						.tag("version", Integer.toString(version))
+						.description("Connections that started with a valid PROXY protocol header")
+						.register(registry));
+		}
+		for (Reason reason : Reason.values()) {
+			this.proxyRejections.put(reason,
+					Counter.builder("greeter.proxy.rejected")
+						.tag("reason", reason.tag())
+						.description("Connections closed without a greeting for want of a valid PROXY protocol header")
+						.register(registry));
+		}
 	}
 
 	@Override
@@ -160,6 +175,16 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 	@Override
 	public void connectionRejected() {
 		this.rejected.increment();
+	}
+
+	@Override
+	public void proxyHeaderAccepted(int version) {
+		this.proxyHeaders.get(version).increment();
+	}
+
+	@Override
+	public void proxyHeaderRejected(Reason reason) {
+		this.proxyRejections.get(reason).increment();
 	}
 
 }

@@ -7,7 +7,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
 
-import dev.greeter.greeting.Greeting;
+import dev.greeter.greeting.GreetingSource;
 
 /**
  * Registers the connection meters and the server's health indicator when the greeting
@@ -20,9 +20,18 @@ import dev.greeter.greeting.Greeting;
 class MetricsConfiguration {
 
 	@Bean
-	ConnectionMetrics connectionMetrics(MeterRegistry registry, TcpNetServerConnectionFactory serverConnectionFactory,
-			Greeting greeting) {
-		return new ConnectionMetrics(registry, serverConnectionFactory, greeting);
+	ConnectionMetrics connectionMetrics(MeterRegistry registry, TcpNetServerConnectionFactory serverConnectionFactory) {
+		return new ConnectionMetrics(registry, serverConnectionFactory);
+	}
+
+	@Bean
+	GreetingMetrics greetingMetrics(MeterRegistry registry, GreetingSource greetingSource) {
+		return new GreetingMetrics(registry, greetingSource);
+	}
+
+	@Bean
+	GreetingInfoContributor greetingInfoContributor(GreetingSource greetingSource) {
+		return new GreetingInfoContributor(greetingSource);
 	}
 
 	@Bean

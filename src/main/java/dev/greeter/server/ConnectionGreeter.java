@@ -1,7 +1,11 @@
 package dev.greeter.server;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,16 +19,22 @@ import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.MessagingException;
 import org.springframework.messaging.support.MessageBuilder;
 
-import dev.greeter.greeting.Greeting;
+import dev.greeter.greeting.ConnectionFacts;
+import dev.greeter.greeting.GreetingSource;
+import dev.greeter.greeting.GreetingTemplate;
+import dev.greeter.proxy.InvalidProxyHeaderException;
+import dev.greeter.proxy.ProxyHeader;
+import dev.greeter.proxy.ProxyHeaderReader;
 
 /**
- * Greets every new server connection: sends the greeting to the outbound adapter's
- * channel, then half-closes the connection so the client sees the end of the greeting at
- * once.
+ * Greets every new server connection: reads its PROXY protocol header when one is
+ * expected, sends the greeting to the outbound adapter's channel, then half-closes the
+ * connection so the client sees the end of the greeting at once.
  * <p>
  * Spring Integration publishes the open event on the connection's own reader thread
- * before its first read, so the greeting is always written before anything the client
- * sent is looked at.
+ * before its first read, so the greeting is always written before anything else the
+ * client sent is looked at, and a PROXY header can be read here, before the greeting that
+ * depends on it.
  *
  * @author tcp-greeter team
  */
@@ -36,19 +46,28 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 
 	private final MessageChannel greetings;
 
-	private final Greeting greeting;
+	private final GreetingSource greeting;
 
 	private final boolean logConnections;
 
 	private final GreetingListener listener;
 
-	ConnectionGreeter(String factoryName, MessageChannel greetings, Greeting greeting, boolean logConnections,
-			GreetingListener listener) {
+	private final @Nullable ProxyHeaderReader proxyHeaders;
+
+	private final RateLimitedWarning proxyRejections = new RateLimitedWarning(logger);
+
+	// ${connection.count}: one atomic increment per connection, the only cost a greeting
+	// without variables shares with one that has them.
+	private final AtomicLong sequence = new AtomicLong();
+
+	ConnectionGreeter(String factoryName, MessageChannel greetings, GreetingSource greeting, boolean logConnections,
+			GreetingListener listener, @Nullable ProxyHeaderReader proxyHeaders) {
 		this.factoryName = factoryName;
 		this.greetings = greetings;
 		this.greeting = greeting;
 		this.logConnections = logConnections;
 		this.listener = listener;
+		this.proxyHeaders = proxyHeaders;
 	}
 
 	@Override
@@ -59,16 +78,42 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 			return;
 		}
 		TcpConnection connection = (TcpConnection) event.getSource();
-		if (this.logConnections) {
-			logger.info("Connection established with {}", remoteAddress(connection));
+		long sequence = this.sequence.incrementAndGet();
+		@Nullable ProxyHeader header = null;
+		if (this.proxyHeaders != null) {
+			try {
+				header = this.proxyHeaders.read(((GreetingConnectionSupport.GreetingConnection) connection).socket());
+			}
+			catch (InvalidProxyHeaderException ex) {
+				rejectProxied(connection, ex);
+				return;
+			}
+			catch (IOException ex) {
+				// The client went away while we read: nothing to greet.
+				connection.close();
+				return;
+			}
 		}
-		Message<byte[]> message = MessageBuilder.withPayload(this.greeting.bytes())
+		if (header != null) {
+			this.listener.proxyHeaderAccepted(header.version());
+		}
+		@Nullable InetSocketAddress client = (header != null) ? header.source() : null;
+		if (this.logConnections) {
+			if (client != null) {
+				logger.info("Connection established with {} (via {})", format(client), remoteAddress(connection));
+			}
+			else {
+				logger.info("Connection established with {}", remoteAddress(connection));
+			}
+		}
+		byte[] bytes = render(connection, client, sequence);
+		Message<byte[]> message = MessageBuilder.withPayload(bytes)
 			.setHeader(IpHeaders.CONNECTION_ID, event.getConnectionId())
 			.build();
 		try {
 			this.greetings.send(message);
 			connection.shutdownOutput();
-			this.listener.greetingSent(this.greeting.size());
+			this.listener.greetingSent(bytes.length);
 		}
 		catch (MessagingException | IOException ex) {
 			// The client left before its greeting was written: its loss, not a server
@@ -87,15 +132,44 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 		}
 	}
 
+	private byte[] render(TcpConnection connection, @Nullable InetSocketAddress client, long sequence) {
+		GreetingTemplate template = this.greeting.current().template();
+		byte[] constant = template.constantBytes();
+		if (constant != null) {
+			return constant;
+		}
+		String clientAddress = (client != null) ? client.getAddress().getHostAddress() : connection.getHostAddress();
+		int clientPort = (client != null) ? client.getPort() : connection.getPort();
+		int serverPort = ((GreetingConnectionSupport.GreetingConnection) connection).socket().getLocalPort();
+		return template.render(new ConnectionFacts(clientAddress, clientPort, serverPort, sequence), Instant.now());
+	}
+
+	private void rejectProxied(TcpConnection connection, InvalidProxyHeaderException ex) {
+		// Counted before the close, so that a client that sees its rejection also sees it
+		// counted.
+		this.listener.proxyHeaderRejected(ex.reason());
+		connection.close();
+		this.proxyRejections.occurred(
+				"{} connection(s) closed without a greeting since the last report: no valid "
+						+ "PROXY protocol header (greeter.server.proxy-protocol); the last: {}",
+				remoteAddress(connection) + " " + ex.getMessage());
+	}
+
 	/**
 	 * The client's address as the lab program printed it ({@code /127.0.0.1:54321}).
 	 * @param connection the connection
 	 * @return the address
 	 */
 	static String remoteAddress(TcpConnection connection) {
-		String host = connection.getHostAddress();
-		return (host.indexOf(':') >= 0) ? "/[" + host + "]:" + connection.getPort()
-				: "/" + host + ":" + connection.getPort();
+		return format(connection.getHostAddress(), connection.getPort());
+	}
+
+	private static String format(InetSocketAddress address) {
+		return format(address.getAddress().getHostAddress(), address.getPort());
+	}
+
+	private static String format(String host, int port) {
+		return (host.indexOf(':') >= 0) ? "/[" + host + "]:" + port : "/" + host + ":" + port;
 	}
 
 	private static String rootMessage(Throwable ex) {

@@ -17,17 +17,15 @@ import org.springframework.integration.ip.tcp.connection.TcpConnection;
  * <p>
  * The limit sits where the connection factory hands a connection to its thread, so a
  * rejected connection never gets one. The factory's own accept loop runs on the same
- * executor and is never limited. The rejection is logged at most once per
- * {@link #LOG_INTERVAL_NANOS interval}, with the count since the last report: a flood
- * must not become a flood of log lines.
+ * executor and is never limited. Rejections are logged at most once per
+ * {@link RateLimitedWarning#INTERVAL_NANOS interval}, with the count since the last
+ * report.
  *
  * @author tcp-greeter team
  */
 final class ConnectionLimit implements TaskExecutor {
 
 	private static final Logger logger = LoggerFactory.getLogger(ConnectionLimit.class);
-
-	static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
 
 	private final TaskExecutor threads;
 
@@ -39,11 +37,7 @@ final class ConnectionLimit implements TaskExecutor {
 	// factory.
 	private final Supplier<GreetingListener> listener;
 
-	// Only the factory's accept thread hands over connections, so plain fields are enough
-	// here.
-	private long rejectedSinceReport;
-
-	private long nextReport = System.nanoTime();
+	private final RateLimitedWarning rejections = new RateLimitedWarning(logger);
 
 	ConnectionLimit(TaskExecutor threads, int maxConnections, Supplier<GreetingListener> listener) {
 		this.threads = threads;
@@ -83,16 +77,8 @@ final class ConnectionLimit implements TaskExecutor {
 		// counted.
 		this.listener.get().connectionRejected();
 		connection.close();
-		this.rejectedSinceReport++;
-		long now = System.nanoTime();
-		if (now - this.nextReport >= 0) {
-			this.nextReport = now + LOG_INTERVAL_NANOS;
-			logger.warn(
-					"{} open connections, the limit (greeter.server.max-connections): {} new connection(s) "
-							+ "closed without a greeting since the last report",
-					this.maxConnections, this.rejectedSinceReport);
-			this.rejectedSinceReport = 0;
-		}
+		this.rejections.occurred("{} new connection(s) closed without a greeting since the last report: {} "
+				+ "open, the limit (greeter.server.max-connections)", this.maxConnections);
 	}
 
 }

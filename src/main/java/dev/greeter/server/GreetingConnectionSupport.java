@@ -86,6 +86,14 @@ final class GreetingConnectionSupport implements TcpNetConnectionSupport, Dispos
 			this.socket = socket;
 		}
 
+		/**
+		 * The connection's socket, for reading a PROXY header before the framework reads.
+		 * @return the socket
+		 */
+		Socket socket() {
+			return this.socket;
+		}
+
 		@Override
 		@SuppressWarnings("unchecked")
 		public void send(Message<?> message) {

@@ -1,5 +1,7 @@
 package dev.greeter.server;
 
+import dev.greeter.proxy.InvalidProxyHeaderException.Reason;
+
 /**
  * Told the outcome of every greeting the server writes, and of every connection it turns
  * away; the metrics implement it. Called on the connection's thread, so implementations
@@ -26,6 +28,14 @@ public interface GreetingListener {
 		public void connectionRejected() {
 		}
 
+		@Override
+		public void proxyHeaderAccepted(int version) {
+		}
+
+		@Override
+		public void proxyHeaderRejected(Reason reason) {
+		}
+
 	};
 
 	/**
@@ -46,5 +56,18 @@ public interface GreetingListener {
 	 * {@code greeter.server.max-connections} were open already.
 	 */
 	void connectionRejected();
+
+	/**
+	 * A connection started with a valid PROXY protocol header.
+	 * @param version the header's version, 1 or 2
+	 */
+	void proxyHeaderAccepted(int version);
+
+	/**
+	 * A connection was closed without a greeting because it did not start with a valid
+	 * PROXY protocol header.
+	 * @param reason what was wrong
+	 */
+	void proxyHeaderRejected(Reason reason);
 
 }

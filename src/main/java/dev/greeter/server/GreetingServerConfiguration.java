@@ -1,6 +1,11 @@
 package dev.greeter.server;
 
+import java.util.Locale;
+
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.task.SimpleAsyncTaskExecutorBuilder;
@@ -18,7 +23,9 @@ import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionF
 import org.springframework.integration.ip.tcp.serializer.ByteArrayRawSerializer;
 import org.springframework.util.function.SingletonSupplier;
 
-import dev.greeter.greeting.Greeting;
+import dev.greeter.greeting.GreetingSource;
+import dev.greeter.proxy.ProxyHeaderReader;
+import dev.greeter.proxy.ProxyProtocol;
 
 /**
  * Wires the greeting server: a {@link TcpNetServerConnectionFactory}, an inbound adapter
@@ -46,6 +53,7 @@ class GreetingServerConfiguration {
 	GreetingServerConnectionFactory serverConnectionFactory(ServerProperties properties,
 			ConnectionThreads connectionThreads, GreetingConnectionSupport greetingConnectionSupport,
 			ObjectProvider<GreetingListener> listener, ObjectProvider<SslBundles> sslBundles) {
+		checkProxyProtocolWithoutTls(properties);
 		ServerStartupCheck.checkPortAvailable(properties);
 		GreetingServerConnectionFactory factory = new GreetingServerConnectionFactory(properties.port());
 		if (properties.address() != null) {
@@ -94,9 +102,26 @@ class GreetingServerConfiguration {
 
 	@Bean
 	ConnectionGreeter connectionGreeter(TcpNetServerConnectionFactory serverConnectionFactory, DirectChannel greetings,
-			Greeting greeting, ServerProperties properties, ObjectProvider<GreetingListener> listener) {
+			GreetingSource greeting, ServerProperties properties, ObjectProvider<GreetingListener> listener) {
 		return new ConnectionGreeter(serverConnectionFactory.getComponentName(), greetings, greeting,
-				properties.logConnections(), listener.getIfUnique(() -> GreetingListener.NONE));
+				properties.logConnections(), listener.getIfUnique(() -> GreetingListener.NONE),
+				proxyHeaderReader(properties));
+	}
+
+	private static @Nullable ProxyHeaderReader proxyHeaderReader(ServerProperties properties) {
+		return (properties.proxyProtocol() != ProxyProtocol.OFF)
+				? new ProxyHeaderReader(properties.proxyProtocol(), properties.proxyProtocolTimeout()) : null;
+	}
+
+	private static void checkProxyProtocolWithoutTls(ServerProperties properties) {
+		if (properties.proxyProtocol() != ProxyProtocol.OFF && properties.ssl().bundle() != null) {
+			// The header comes before the TLS handshake, but the factory's sockets start
+			// TLS as soon as they are accepted.
+			throw new InvalidConfigurationPropertyValueException("greeter.server.proxy-protocol",
+					properties.proxyProtocol().name().toLowerCase(Locale.ROOT),
+					"not supported together with greeter.server.ssl.bundle; terminate TLS at the proxy, or turn one "
+							+ "of them off");
+		}
 	}
 
 	@Bean

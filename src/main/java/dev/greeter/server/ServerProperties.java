@@ -14,6 +14,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
+import dev.greeter.proxy.ProxyProtocol;
+
 /**
  * How the greeting server listens ({@code greeter.server.*}).
  *
@@ -29,6 +31,10 @@ import org.springframework.validation.annotation.Validated;
  * @param writeTimeout how long writing one greeting may take before the connection is cut
  * off (a client that never reads a greeting larger than the socket buffers would
  * otherwise hold a thread for ever)
+ * @param proxyProtocol whether connections start with a PROXY protocol header (v1 or v2)
+ * naming the real client, as HAProxy and cloud load balancers send
+ * @param proxyProtocolTimeout how long a PROXY header may take to arrive in full; with
+ * {@code optional}, also how long a client that sends nothing waits for its greeting
  * @author tcp-greeter team
  */
 @ConfigurationProperties("greeter.server")
@@ -39,7 +45,8 @@ public record ServerProperties(@DefaultValue("8000") @Range(min = 0, max = 65535
 		@DefaultValue("true") boolean logConnections,
 		@DefaultValue("2048") @Range(min = 1, max = 1_000_000) int maxConnections,
 		@DefaultValue("10s") @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 10) Duration writeTimeout,
-		@DefaultValue @NotNull @Valid Ssl ssl) {
+		@DefaultValue @NotNull @Valid Ssl ssl, @DefaultValue("off") @NotNull ProxyProtocol proxyProtocol,
+		@DefaultValue("1s") @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 1) Duration proxyProtocolTimeout) {
 
 	/**
 	 * The bound address as people write it, for messages.

@@ -6,6 +6,8 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
 import org.springframework.context.annotation.Configuration;
@@ -21,7 +23,7 @@ class GreetingPropertiesTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
-		.withUserConfiguration(Settings.class);
+		.withUserConfiguration(Settings.class, GreetingConfiguration.class);
 
 	@Test
 	void defaultsAreTheLabGreetingWithCrlf() {
@@ -30,7 +32,8 @@ class GreetingPropertiesTests {
 			assertThat(properties.greeting()).isEqualTo("Hello World! This is Bhushan");
 			assertThat(properties.lineEnding()).isEqualTo(LineEnding.CRLF);
 			assertThat(properties.maxGreetingSize()).isEqualTo(DataSize.ofKilobytes(64));
-			assertThat(properties.toGreeting().bytes()).asString().isEqualTo("Hello World! This is Bhushan\r\n");
+			assertThat(served(context).template().constantBytes()).asString()
+				.isEqualTo("Hello World! This is Bhushan\r\n");
 		});
 	}
 
@@ -62,25 +65,42 @@ class GreetingPropertiesTests {
 	}
 
 	@Test
-	void greetingOverTheMaximumStopsStartupNamingTheLimit() {
+	void greetingOverTheMaximumStopsStartupNamingBothProperties() {
 		this.contextRunner.withPropertyValues("greeter.greeting=" + "x".repeat(100), "greeter.max-greeting-size=100B")
-			.run((context) -> {
-				assertThat(context).getFailure().rootCause().isInstanceOf(BindValidationException.class);
-				assertThat(fieldErrors(context.getStartupFailure()))
-					.contains("max-greeting-size: is smaller than greeter.greeting, which takes 102 bytes");
-			});
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("greeter.greeting")
+				.hasMessageContaining(
+						"the greeting takes 102 bytes on the wire, more than greeter.max-greeting-size (100 bytes)"));
 	}
 
 	@Test
 	void greetingExactlyAtTheMaximumIsAccepted() {
 		this.contextRunner.withPropertyValues("greeter.greeting=" + "x".repeat(98), "greeter.max-greeting-size=100B")
-			.run((context) -> assertThat(context.getBean(GreetingProperties.class).toGreeting().size()).isEqualTo(100));
+			.run((context) -> assertThat(served(context).template().maxSize()).isEqualTo(100));
 	}
 
 	@Test
 	void sizeCountsUtf8BytesNotCharacters() {
-		assertThat(Greeting.sizeOnWire("é", LineEnding.NONE)).isEqualTo(2);
-		assertThat(Greeting.of("👋", LineEnding.LF).size()).isEqualTo(5);
+		this.contextRunner.withPropertyValues("greeter.greeting=é", "greeter.line-ending=none")
+			.run((context) -> assertThat(served(context).template().maxSize()).isEqualTo(2));
+		this.contextRunner.withPropertyValues("greeter.greeting=👋", "greeter.line-ending=lf")
+			.run((context) -> assertThat(served(context).template().maxSize()).isEqualTo(5));
+	}
+
+	@Test
+	void environmentVariableNamesAreValidated() {
+		this.contextRunner.withPropertyValues("greeter.allowed-env=POD_NAME,not a name").run((context) -> {
+			assertThat(context).getFailure().rootCause().isInstanceOf(BindValidationException.class);
+			assertThat(fieldErrors(context.getStartupFailure()))
+				.contains("allowedEnv[1]: must be an environment variable name");
+		});
+	}
+
+	private static ServedGreeting served(AssertableApplicationContext context) {
+		assertThat(context).hasNotFailed();
+		return context.getBean(GreetingSource.class).current();
 	}
 
 	private static String fieldErrors(Throwable failure) {

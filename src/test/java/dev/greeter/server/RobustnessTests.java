@@ -56,7 +56,8 @@ class RobustnessTests {
 				}
 				assertThat(count(registry, "greeter.connections.rejected")).isEqualTo(5);
 				assertThat(output.getAll())
-					.containsOnlyOnce("3 open connections, the limit (greeter.server.max-connections)");
+					.containsOnlyOnce("1 new connection(s) closed without a greeting since the last report: 3 open, "
+							+ "the limit (greeter.server.max-connections)");
 			}
 			finally {
 				for (Socket socket : holding) {

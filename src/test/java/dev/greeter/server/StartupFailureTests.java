@@ -3,6 +3,7 @@ package dev.greeter.server;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -32,13 +33,37 @@ class StartupFailureTests {
 			value = { "greeter.server.port=70000 | greeter.server.port | must be between 0 and 65535",
 					"greeter.greeting= | greeter.greeting | must not be empty",
 					"greeter.line-ending=crlf2 | greeter.line-ending | CRLF",
-					"greeter.max-greeting-size=10B | greeter.max-greeting-size | takes 30 bytes on the wire",
+					"greeter.server.proxy-protocol=maybe | greeter.server.proxy-protocol | REQUIRED",
+					"greeter.mode=motd | greeter.mode | DAYTIME",
 					"greeter.server.linger=-1s | greeter.server.linger | must be longer than or equal to 1 milli" })
 	void badSettingStopsStartupWithAReportNamingTheProperty(String setting, String property, String reason,
 			CapturedOutput output) {
 		assertThatException().isThrownBy(() -> run(setting));
 		assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
 			.contains("Property: " + property)
+			.contains(reason)
+			.doesNotContain("\tat ");
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', value = {
+			"greeter.greeting=Hi ${nope} | greeter.greeting | unknown variable '${nope}' at character 4; known: hostname",
+			"greeter.greeting=Hi ${client.address | greeter.greeting | unclosed '${' at character 4",
+			"greeter.greeting=${env.AWS_SECRET_ACCESS_KEY} | greeter.greeting | not in greeter.allowed-env",
+			"greeter.max-greeting-size=10B | greeter.greeting | takes 30 bytes on the wire, more than "
+					+ "greeter.max-greeting-size (10 bytes)",
+			"greeter.greeting-file=/nonexistent/greeting.txt | greeter.greeting-file | cannot read it "
+					+ "(NoSuchFileException: /nonexistent/greeting.txt)",
+			"greeter.mode=daytime,greeter.greeting=Hi | greeter.greeting | greeter.mode=daytime sends the date and time",
+			"greeter.greeting-file=/etc/hostname,greeter.greeting=Hi | greeter.greeting-file | set greeter.greeting "
+					+ "or greeter.greeting-file, not both",
+			"greeter.server.proxy-protocol=required,greeter.server.ssl.bundle=server | greeter.server.proxy-protocol "
+					+ "| not supported together with greeter.server.ssl.bundle" })
+	void badGreetingStopsStartupWithAReportNamingTheProperty(String settings, String property, String reason,
+			CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run(settings.split(",")));
+		assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+			.contains("for configuration property '" + property + "'")
 			.contains(reason)
 			.doesNotContain("\tat ");
 	}
@@ -57,10 +82,10 @@ class StartupFailureTests {
 		}
 	}
 
-	private static void run(String setting) {
+	private static void run(String... settings) {
 		new SpringApplicationBuilder(GreeterApplication.class).web(WebApplicationType.NONE)
 			.properties("greeter.server.address=127.0.0.1", "greeter.server.port=0", "spring.main.banner-mode=off")
-			.run("--" + setting)
+			.run(Arrays.stream(settings).map((setting) -> "--" + setting).toArray(String[]::new))
 			.close();
 	}
 

@@ -1,0 +1,60 @@
+package dev.greeter.greeting;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Reads a greeting file ({@code greeter.greeting-file}): UTF-8 text, whose one final line
+ * break is dropped (editors add one; the line ending is {@code greeter.line-ending}'s
+ * job).
+ *
+ * @author tcp-greeter team
+ */
+final class GreetingFile {
+
+	private GreetingFile() {
+	}
+
+	/**
+	 * Read the file's bytes, refusing one far larger than any greeting may be before
+	 * reading it.
+	 * @param path the file
+	 * @param maxGreetingSize the largest greeting allowed
+	 * @return the bytes
+	 * @throws IOException if the file cannot be read
+	 * @throws InvalidGreetingException if it is too large
+	 */
+	static byte[] read(Path path, long maxGreetingSize) throws IOException {
+		long size = Files.size(path);
+		if (size > maxGreetingSize + 2) {
+			throw new InvalidGreetingException("the file is " + size + " bytes, more than greeter.max-greeting-size ("
+					+ maxGreetingSize + " bytes)");
+		}
+		return Files.readAllBytes(path);
+	}
+
+	/**
+	 * The greeting text in a file's bytes.
+	 * @param bytes the bytes
+	 * @return the text, without its final line break
+	 * @throws InvalidGreetingException if the bytes are not UTF-8
+	 */
+	static String text(byte[] bytes) {
+		String text;
+		try {
+			text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+		}
+		catch (CharacterCodingException ex) {
+			throw new InvalidGreetingException("the file is not UTF-8 text");
+		}
+		if (text.endsWith("\r\n")) {
+			return text.substring(0, text.length() - 2);
+		}
+		return text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+	}
+
+}

@@ -1,0 +1,128 @@
+package dev.greeter.greeting;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+
+/**
+ * Reloads the greeting file when its content changes.
+ * <p>
+ * Why polling and not a {@code WatchService}: Kubernetes updates a mounted ConfigMap by
+ * swapping a symbolic link to a new directory, which a watch on the file never sees, and
+ * a file of at most {@code greeter.max-greeting-size} costs nothing to read every few
+ * seconds. A file that cannot be read or served leaves the current greeting in place and
+ * is reported once, not at every poll.
+ *
+ * @author tcp-greeter team
+ */
+final class GreetingFileWatcher implements SmartLifecycle {
+
+	private static final Logger logger = LoggerFactory.getLogger(GreetingFileWatcher.class);
+
+	private final Path path;
+
+	private final Duration interval;
+
+	private final long maxGreetingSize;
+
+	private final GreetingCompiler compiler;
+
+	private final GreetingSource source;
+
+	// Only the polling thread touches these. The hash of the last content looked at,
+	// served or not: a bad file is reported once, not at every poll.
+	private String seen;
+
+	private @Nullable String readProblem;
+
+	private @Nullable ScheduledExecutorService poller;
+
+	GreetingFileWatcher(Path path, Duration interval, long maxGreetingSize, GreetingCompiler compiler,
+			GreetingSource source) {
+		this.path = path;
+		this.interval = interval;
+		this.maxGreetingSize = maxGreetingSize;
+		this.compiler = compiler;
+		this.source = source;
+		this.seen = source.current().sha256();
+	}
+
+	@Override
+	public void start() {
+		CustomizableThreadFactory threads = new CustomizableThreadFactory("greeter-greeting-file-");
+		threads.setDaemon(true);
+		ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(threads);
+		long millis = this.interval.toMillis();
+		poller.scheduleWithFixedDelay(this::check, millis, millis, TimeUnit.MILLISECONDS);
+		this.poller = poller;
+	}
+
+	@Override
+	public void stop() {
+		ScheduledExecutorService poller = this.poller;
+		if (poller != null) {
+			poller.shutdownNow();
+			this.poller = null;
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.poller != null;
+	}
+
+	/**
+	 * Look at the file once, and serve its greeting if it changed.
+	 */
+	void check() {
+		byte[] bytes;
+		try {
+			bytes = GreetingFile.read(this.path, this.maxGreetingSize);
+		}
+		catch (IOException | InvalidGreetingException ex) {
+			String problem = (ex instanceof InvalidGreetingException) ? ex.getMessage()
+					: "cannot read it (" + ex.getClass().getSimpleName() + ": " + ex.getMessage() + ")";
+			if (!problem.equals(this.readProblem)) {
+				this.readProblem = problem;
+				reject(problem);
+			}
+			return;
+		}
+		this.readProblem = null;
+		String sha256 = GreetingCompiler.sha256(bytes);
+		if (sha256.equals(this.seen)) {
+			return;
+		}
+		this.seen = sha256;
+		try {
+			ServedGreeting greeting = this.compiler.compile(GreetingFile.text(bytes), bytes, this.path.toString());
+			this.source.serve(greeting);
+			logger.info("Greeting reloaded from {} (sha256 {}, up to {} bytes)", this.path, greeting.shortSha256(),
+					greeting.template().maxSize());
+		}
+		catch (InvalidGreetingException ex) {
+			reject(ex.getMessage());
+		}
+		catch (RuntimeException ex) {
+			// A bug must not end the polling: the next change gets its chance.
+			logger.error("Greeting file {} not reloaded", this.path, ex);
+		}
+	}
+
+	private void reject(String problem) {
+		logger.error("Greeting file {} not reloaded, still serving sha256 {}: {}", this.path,
+				this.source.current().shortSha256(), problem);
+		this.source.reloadFailed(problem);
+	}
+
+}

@@ -1,0 +1,74 @@
+package dev.greeter.metrics;
+
+import java.util.List;
+import java.util.Locale;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+
+import org.springframework.context.event.EventListener;
+
+import dev.greeter.greeting.GreetingChangedEvent;
+import dev.greeter.greeting.GreetingReloadFailedEvent;
+import dev.greeter.greeting.GreetingSource;
+import dev.greeter.greeting.ServedGreeting;
+
+/**
+ * Meters for the greeting itself: which one is served ({@code greeter_greeting_info},
+ * tagged with its hash, so that a rollout of a new greeting file shows in Prometheus),
+ * its size, and how reloads of the greeting file went.
+ *
+ * @author tcp-greeter team
+ */
+final class GreetingMetrics {
+
+	private final MultiGauge info;
+
+	private final Counter reloadsApplied;
+
+	private final Counter reloadsFailed;
+
+	GreetingMetrics(MeterRegistry registry, GreetingSource source) {
+		this.info = MultiGauge.builder("greeter.greeting.info")
+			.description("1 for the greeting served, tagged with the first 12 hex digits of its source's SHA-256 "
+					+ "and its mode")
+			.register(registry);
+		Gauge.builder("greeter.greeting.size", source, (greeting) -> greeting.current().template().maxSize())
+			.baseUnit("bytes")
+			.description("Size on the wire of the greeting served; for a greeting with per-connection variables, "
+					+ "the largest it can be")
+			.register(registry);
+		this.reloadsApplied = reloads(registry, "applied");
+		this.reloadsFailed = reloads(registry, "failed");
+		show(source.current());
+	}
+
+	private static Counter reloads(MeterRegistry registry, String result) {
+		return Counter.builder("greeter.greeting.reloads")
+			.tag("result", result)
+			.description("Changes of the greeting file: applied, or failed and the previous greeting kept")
+			.register(registry);
+	}
+
+	@EventListener
+	void greetingChanged(GreetingChangedEvent event) {
+		this.reloadsApplied.increment();
+		show(event.greeting());
+	}
+
+	@EventListener
+	void reloadFailed(GreetingReloadFailedEvent event) {
+		this.reloadsFailed.increment();
+	}
+
+	private void show(ServedGreeting greeting) {
+		// Overwrite: the previous greeting's series disappears, the new one appears.
+		this.info.register(List.of(MultiGauge.Row
+			.of(Tags.of("sha256", greeting.shortSha256(), "mode", greeting.mode().name().toLowerCase(Locale.ROOT)), 1)),
+				true);
+	}
+
+}

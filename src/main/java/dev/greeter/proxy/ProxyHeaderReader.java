@@ -1,0 +1,110 @@
+package dev.greeter.proxy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.greeter.proxy.InvalidProxyHeaderException.Reason;
+
+/**
+ * Reads the PROXY protocol header a connection starts with, before the server greets.
+ * <p>
+ * Bounded three ways, so that no client can hold a thread: a whole header must arrive
+ * within the timeout (a deadline, not a per-read timeout, so a client dripping one byte
+ * at a time gains nothing), it may be at most {@value ProxyHeaderParser#MAX_HEADER}
+ * bytes, and each read asks for the rest of that budget at once. Reading past the header
+ * is harmless: the server throws away whatever a client sends anyway.
+ *
+ * @author tcp-greeter team
+ */
+public final class ProxyHeaderReader {
+
+	private final ProxyProtocol protocol;
+
+	private final long timeoutNanos;
+
+	/**
+	 * Create a reader.
+	 * @param protocol whether a header is optional or required; not {@code OFF}
+	 * @param timeout how long a header may take to arrive
+	 */
+	public ProxyHeaderReader(ProxyProtocol protocol, Duration timeout) {
+		if (protocol == ProxyProtocol.OFF) {
+			throw new IllegalArgumentException("No header is read when the PROXY protocol is off");
+		}
+		this.protocol = protocol;
+		this.timeoutNanos = timeout.toNanos();
+	}
+
+	/**
+	 * Read the header from a new connection. The socket's read timeout is restored
+	 * afterwards.
+	 * @param socket the connection, nothing read from it yet
+	 * @return the header, or {@code null} when headers are optional and this connection
+	 * sent none
+	 * @throws InvalidProxyHeaderException when the connection must be refused
+	 * @throws IOException when the connection fails
+	 */
+	public @Nullable ProxyHeader read(Socket socket) throws IOException {
+		int soTimeout = socket.getSoTimeout();
+		try {
+			return readHeader(socket);
+		}
+		catch (InvalidProxyHeaderException ex) {
+			if (ex.reason() == Reason.MISSING && this.protocol == ProxyProtocol.OPTIONAL) {
+				return null;
+			}
+			throw ex;
+		}
+		finally {
+			if (!socket.isClosed()) {
+				socket.setSoTimeout(soTimeout);
+			}
+		}
+	}
+
+	private ProxyHeader readHeader(Socket socket) throws IOException {
+		InputStream input = socket.getInputStream();
+		byte[] received = new byte[ProxyHeaderParser.MAX_HEADER];
+		int length = 0;
+		long deadline = System.nanoTime() + this.timeoutNanos;
+		while (true) {
+			ProxyHeader header = ProxyHeaderParser.parse(received, length);
+			if (header != null) {
+				return header;
+			}
+			long remaining = deadline - System.nanoTime();
+			if (remaining <= 0) {
+				throw timedOut(length);
+			}
+			socket.setSoTimeout(Math.max(1, Math.toIntExact(remaining / 1_000_000)));
+			int count;
+			try {
+				count = input.read(received, length, received.length - length);
+			}
+			catch (SocketTimeoutException ex) {
+				throw timedOut(length);
+			}
+			if (count < 0) {
+				throw (length == 0)
+						? new InvalidProxyHeaderException(Reason.MISSING, "closed before sending a PROXY header")
+						: new InvalidProxyHeaderException(Reason.TRUNCATED,
+								"closed after " + length + " bytes of a PROXY header");
+			}
+			length += count;
+		}
+	}
+
+	private InvalidProxyHeaderException timedOut(int length) {
+		long millis = this.timeoutNanos / 1_000_000;
+		return (length == 0)
+				? new InvalidProxyHeaderException(Reason.MISSING, "no PROXY header within " + millis + " ms")
+				: new InvalidProxyHeaderException(Reason.TIMEOUT,
+						"only " + length + " bytes of a PROXY header within " + millis + " ms");
+	}
+
+}
