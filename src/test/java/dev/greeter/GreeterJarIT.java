@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -70,6 +71,32 @@ class GreeterJarIT {
 	}
 
 	@Test
+	void greetingFromTheEnvironmentShowsThePodAsKubernetesDescribesIt() throws Exception {
+		// As a Deployment sets it: the greeting in an environment variable, the pod's
+		// names from the downward API, HOSTNAME from the container runtime.
+		Path log = this.temp.resolve("pod.log");
+		Process server = start(log,
+				Map.of("GREETER_GREETING",
+						"Hello from ${hostname} (${env.POD_NAMESPACE}/${env.POD_NAME} on "
+								+ "${env.NODE_NAME}) to ${client.address}",
+						"HOSTNAME", "greeter-7f9c6-x2x8q", "POD_NAME", "greeter-7f9c6-x2x8q", "POD_NAMESPACE", "edge",
+						"NODE_NAME", "node-3"),
+				"--greeter.server.port=0");
+		await("the server to log its port").atMost(STARTUP)
+			.until(() -> LISTENING.matcher(read(log)).find() || !server.isAlive());
+		Matcher listening = LISTENING.matcher(read(log));
+		assertThat(listening.find()).as("listening line in:%n%s", read(log)).isTrue();
+		try (Socket socket = new Socket()) {
+			socket.connect(
+					new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(listening.group(1))),
+					10_000);
+			socket.setSoTimeout(10_000);
+			assertThat(readAll(socket.getInputStream()))
+				.isEqualTo("Hello from greeter-7f9c6-x2x8q (edge/greeter-7f9c6-x2x8q on node-3) to 127.0.0.1\r\n");
+		}
+	}
+
+	@Test
 	void jarExitsNonZeroWithOneClearReportWhenItsPortIsTaken() throws Exception {
 		try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
 			Path log = this.temp.resolve("busy.log");
@@ -121,12 +148,18 @@ class GreeterJarIT {
 	}
 
 	private Process start(Path log, String... arguments) throws IOException {
+		return start(log, Map.of(), arguments);
+	}
+
+	private Process start(Path log, Map<String, String> environment, String... arguments) throws IOException {
 		String java = ProcessHandle.current().info().command().orElse("java");
 		List<String> command = new ArrayList<>(List.of(java, "-jar", Path.of("target", "tcp-greeter.jar").toString(),
 				"--greeter.server.address=127.0.0.1", "--server.address=127.0.0.1", "--server.port=0",
 				"--spring.main.banner-mode=off"));
 		command.addAll(List.of(arguments));
-		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+		builder.environment().putAll(environment);
+		Process process = builder.start();
 		this.processes.add(process);
 		return process;
 	}

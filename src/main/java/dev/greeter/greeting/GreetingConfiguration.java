@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Set;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.bind.BindResult;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
@@ -44,8 +43,9 @@ class GreetingConfiguration {
 		return new GreetingSource(firstGreeting(properties, compiler, rawGreeting(environment)), events);
 	}
 
+	// Always defined, idle without a file: in the container's AOT mode, bean conditions
+	// are decided at build time, when no greeting file is set.
 	@Bean
-	@ConditionalOnProperty(GREETING_FILE)
 	GreetingFileWatcher greetingFileWatcher(GreetingProperties properties, GreetingCompiler compiler,
 			GreetingSource source) {
 		return new GreetingFileWatcher(properties.greetingFile(), properties.greetingFileCheckInterval(),

@@ -29,7 +29,7 @@ final class GreetingFileWatcher implements SmartLifecycle {
 
 	private static final Logger logger = LoggerFactory.getLogger(GreetingFileWatcher.class);
 
-	private final Path path;
+	private final @Nullable Path path;
 
 	private final Duration interval;
 
@@ -47,7 +47,7 @@ final class GreetingFileWatcher implements SmartLifecycle {
 
 	private @Nullable ScheduledExecutorService poller;
 
-	GreetingFileWatcher(Path path, Duration interval, long maxGreetingSize, GreetingCompiler compiler,
+	GreetingFileWatcher(@Nullable Path path, Duration interval, long maxGreetingSize, GreetingCompiler compiler,
 			GreetingSource source) {
 		this.path = path;
 		this.interval = interval;
@@ -59,6 +59,9 @@ final class GreetingFileWatcher implements SmartLifecycle {
 
 	@Override
 	public void start() {
+		if (this.path == null) {
+			return; // the greeting comes from greeter.greeting
+		}
 		CustomizableThreadFactory threads = new CustomizableThreadFactory("greeter-greeting-file-");
 		threads.setDaemon(true);
 		ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(threads);
@@ -85,9 +88,13 @@ final class GreetingFileWatcher implements SmartLifecycle {
 	 * Look at the file once, and serve its greeting if it changed.
 	 */
 	void check() {
+		Path path = this.path;
+		if (path == null) {
+			return;
+		}
 		byte[] bytes;
 		try {
-			bytes = GreetingFile.read(this.path, this.maxGreetingSize);
+			bytes = GreetingFile.read(path, this.maxGreetingSize);
 		}
 		catch (IOException | InvalidGreetingException ex) {
 			String problem = (ex instanceof InvalidGreetingException) ? ex.getMessage()
@@ -105,9 +112,9 @@ final class GreetingFileWatcher implements SmartLifecycle {
 		}
 		this.seen = sha256;
 		try {
-			ServedGreeting greeting = this.compiler.compile(GreetingFile.text(bytes), bytes, this.path.toString());
+			ServedGreeting greeting = this.compiler.compile(GreetingFile.text(bytes), bytes, path.toString());
 			this.source.serve(greeting);
-			logger.info("Greeting reloaded from {} (sha256 {}, up to {} bytes)", this.path, greeting.shortSha256(),
+			logger.info("Greeting reloaded from {} (sha256 {}, up to {} bytes)", path, greeting.shortSha256(),
 					greeting.template().maxSize());
 		}
 		catch (InvalidGreetingException ex) {
@@ -115,7 +122,7 @@ final class GreetingFileWatcher implements SmartLifecycle {
 		}
 		catch (RuntimeException ex) {
 			// A bug must not end the polling: the next change gets its chance.
-			logger.error("Greeting file {} not reloaded", this.path, ex);
+			logger.error("Greeting file {} not reloaded", path, ex);
 		}
 	}
 

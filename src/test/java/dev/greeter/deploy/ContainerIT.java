@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,6 +112,41 @@ class ContainerIT {
 		assertThat(logs.output()).contains("Greeting server listening on port 8000").doesNotContain(" ERROR ");
 	}
 
+	@Test
+	void greetingFileMountedLikeAConfigMapIsServedAndReloaded() throws Exception {
+		// The image runs in Spring AOT mode, whose bean set is fixed at build time: the
+		// file watcher must be there although the build set no greeting file.
+		Path directory = Files.createTempDirectory("tcp-greeter-configmap");
+		Path file = directory.resolve("greeting.txt");
+		Files.writeString(file, "Hello from ${hostname}\n");
+		String name = NAME + "-file";
+		try {
+			Tools.Result run = Tools.run(Duration.ofMinutes(1), "docker", "run", "-d", "--name", name, "-p",
+					"127.0.0.1::8000", "-v", directory + ":/etc/greeter:ro", "-e",
+					"GREETER_GREETING_FILE=/etc/greeter/greeting.txt", "-e",
+					"GREETER_GREETING_FILE_CHECK_INTERVAL=200ms", IMAGE);
+			assertThat(run.exitCode()).as(run.output()).isZero();
+			int port = publishedPort(name, "8000");
+			String hostname = inspect("{{.Config.Hostname}}", name);
+			await("the file's greeting").atMost(Duration.ofSeconds(90))
+				.pollInterval(Duration.ofMillis(250))
+				.ignoreExceptions()
+				.until(() -> greeting(port).equals("Hello from " + hostname + "\r\n"));
+			Path replacement = directory.resolve("greeting.tmp");
+			Files.writeString(replacement, "Reloaded in ${hostname}\n");
+			Files.move(replacement, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+			await("the reloaded greeting").atMost(Duration.ofSeconds(30))
+				.pollInterval(Duration.ofMillis(250))
+				.until(() -> greeting(port).equals("Reloaded in " + hostname + "\r\n"));
+			Tools.Result logs = Tools.run(Duration.ofMinutes(1), "docker", "logs", name);
+			assertThat(logs.output()).contains("Greeting reloaded from /etc/greeter/greeting.txt")
+				.doesNotContain(" ERROR ");
+		}
+		finally {
+			Tools.tryRun(Duration.ofMinutes(1), "docker", "rm", "-f", name);
+		}
+	}
+
 	/**
 	 * The CA certificates this machine trusts on top of the system's (Debian's local CA
 	 * folder): where HTTPS goes through an inspecting proxy, the image's build stage must
@@ -152,8 +188,12 @@ class ContainerIT {
 	}
 
 	private static String greeting() throws IOException {
+		return greeting(greetingPort);
+	}
+
+	private static String greeting(int port) throws IOException {
 		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress("127.0.0.1", greetingPort), 5000);
+			socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
 			socket.setSoTimeout(5000);
 			return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 		}
@@ -167,7 +207,11 @@ class ContainerIT {
 	}
 
 	private static int publishedPort(String containerPort) throws IOException {
-		Tools.Result port = Tools.run(Duration.ofMinutes(1), "docker", "port", NAME, containerPort);
+		return publishedPort(NAME, containerPort);
+	}
+
+	private static int publishedPort(String container, String containerPort) throws IOException {
+		Tools.Result port = Tools.run(Duration.ofMinutes(1), "docker", "port", container, containerPort);
 		assertThat(port.exitCode()).as(port.output()).isZero();
 		String first = port.output().strip().lines().findFirst().orElseThrow();
 		assertThat(first).as("published on loopback only").startsWith("127.0.0.1:");

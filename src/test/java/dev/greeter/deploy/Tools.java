@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Runs the command-line tools these tests need. A missing tool skips the test with a
  * message saying how to get it, except in CI ({@code CI=true}), where it fails the build.
  */
-final class Tools {
+public final class Tools {
 
 	private Tools() {
 	}
@@ -30,7 +30,7 @@ final class Tools {
 
 	}
 
-	static void require(boolean available, String what, String howToGet) {
+	public static void require(boolean available, String what, String howToGet) {
 		String message = what + " is not available: " + howToGet;
 		if (!available && "true".equals(System.getenv("CI"))) {
 			fail(message + " (.ci/run provides it)");
@@ -38,7 +38,7 @@ final class Tools {
 		assumeTrue(available, message);
 	}
 
-	static boolean onPath(String name) {
+	public static boolean onPath(String name) {
 		return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
 			.map((directory) -> Path.of(directory, name))
 			.anyMatch(Files::isExecutable);
