@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 import com.jayway.jsonpath.JsonPath;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,9 +118,12 @@ class ContainerIT {
 	void greetingFileMountedLikeAConfigMapIsServedAndReloaded() throws Exception {
 		// The image runs in Spring AOT mode, whose bean set is fixed at build time: the
 		// file watcher must be there although the build set no greeting file.
-		Path directory = Files.createTempDirectory("tcp-greeter-configmap");
+		// Readable by the image's user, as a ConfigMap volume is (mode 0644 files).
+		Path directory = Files.createTempDirectory("tcp-greeter-configmap",
+				PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
 		Path file = directory.resolve("greeting.txt");
 		Files.writeString(file, "Hello from ${hostname}\n");
+		Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
 		String name = NAME + "-file";
 		try {
 			Tools.Result run = Tools.run(Duration.ofMinutes(1), "docker", "run", "-d", "--name", name, "-p",
@@ -128,12 +133,22 @@ class ContainerIT {
 			assertThat(run.exitCode()).as(run.output()).isZero();
 			int port = publishedPort(name, "8000");
 			String hostname = inspect("{{.Config.Hostname}}", name);
-			await("the file's greeting").atMost(Duration.ofSeconds(90))
-				.pollInterval(Duration.ofMillis(250))
-				.ignoreExceptions()
-				.until(() -> greeting(port).equals("Hello from " + hostname + "\r\n"));
+			try {
+				await("the file's greeting").atMost(Duration.ofSeconds(90))
+					.pollInterval(Duration.ofMillis(250))
+					.ignoreExceptions()
+					.until(() -> greeting(port).equals("Hello from " + hostname + "\r\n"));
+			}
+			catch (ConditionTimeoutException ex) {
+				throw new AssertionError("No greeting; the container's log:\n"
+						+ Tools.tryRun(Duration.ofMinutes(1), "docker", "logs", name)
+							.map(Tools.Result::output)
+							.orElse("(none)"),
+						ex);
+			}
 			Path replacement = directory.resolve("greeting.tmp");
 			Files.writeString(replacement, "Reloaded in ${hostname}\n");
+			Files.setPosixFilePermissions(replacement, PosixFilePermissions.fromString("rw-r--r--"));
 			Files.move(replacement, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
 			await("the reloaded greeting").atMost(Duration.ofSeconds(30))
 				.pollInterval(Duration.ofMillis(250))
