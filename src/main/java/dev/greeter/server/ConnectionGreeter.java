@@ -99,12 +99,7 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 		}
 		@Nullable InetSocketAddress client = (header != null) ? header.source() : null;
 		if (this.logConnections) {
-			if (client != null) {
-				logger.info("Connection established with {} (via {})", format(client), remoteAddress(connection));
-			}
-			else {
-				logger.info("Connection established with {}", remoteAddress(connection));
-			}
+			logger.info("Connection established with {}", describe(connection, client));
 		}
 		byte[] bytes = render(connection, client, sequence);
 		Message<byte[]> message = MessageBuilder.withPayload(bytes)
@@ -120,14 +115,14 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 			// fault. The framework has already closed the connection.
 			this.listener.greetingAborted(ex);
 			if (logger.isDebugEnabled()) {
-				logger.debug("Greeting to {} not delivered: {}", remoteAddress(connection), rootMessage(ex));
+				logger.debug("Greeting to {} not delivered: {}", describe(connection, client), rootMessage(ex));
 			}
 		}
 		catch (RuntimeException ex) {
 			// A bug, not a network error: report it, and do not leave the client waiting
 			// for a greeting.
 			this.listener.greetingAborted(ex);
-			logger.error("Greeting to {} failed", remoteAddress(connection), ex);
+			logger.error("Greeting to {} failed", describe(connection, client), ex);
 			connection.close();
 		}
 	}
@@ -162,6 +157,12 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 	 */
 	static String remoteAddress(TcpConnection connection) {
 		return format(connection.getHostAddress(), connection.getPort());
+	}
+
+	// The real client first, and the proxy it came through when there is one.
+	private static String describe(TcpConnection connection, @Nullable InetSocketAddress client) {
+		return (client != null) ? format(client) + " (via " + remoteAddress(connection) + ")"
+				: remoteAddress(connection);
 	}
 
 	private static String format(InetSocketAddress address) {
