@@ -20,8 +20,8 @@ import org.jspecify.annotations.Nullable;
  * Values that cannot change while the server runs ({@code ${hostname}},
  * {@code ${env.NAME}}) are folded into the literal text at compile time, so a greeting
  * without per-connection variables is one constant array, exactly as if it had no
- * variables at all: no parsing, encoding or allocation per connection. {@code $${} writes
- * a literal {@code ${}.
+ * variables at all: no parsing, encoding or allocation per connection. <code>$${</code>
+ * writes a literal <code>${</code>.
  *
  * @author tcp-greeter team
  */

@@ -81,7 +81,8 @@ class PrometheusIT {
 
 			String rules = prometheus.get("rules");
 			assertThat(JsonPath.<List<String>>read(rules, "$.data.groups[*].rules[*].name")).containsExactlyInAnyOrder(
-					"TcpGreeterDown", "TcpGreeterConnectionErrorRatioHigh", "TcpGreeterGreetingsAborted");
+					"TcpGreeterDown", "TcpGreeterConnectionErrorRatioHigh", "TcpGreeterGreetingsAborted",
+					"TcpGreeterGreetingFileRejected");
 			assertThat(JsonPath.<List<String>>read(rules, "$.data.groups[*].rules[*].health")).containsOnly("ok");
 			assertThat(JsonPath.<List<String>>read(prometheus.get("alerts"), "$.data.alerts[*].labels.alertname"))
 				.as("no alert fires for a healthy instance")
