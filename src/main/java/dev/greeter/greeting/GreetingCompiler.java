@@ -1,6 +1,7 @@
 package dev.greeter.greeting;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -39,6 +40,17 @@ final class GreetingCompiler {
 				this.scope, true);
 		return new ServedGreeting(template, sha256(GreetingTemplate.DAYTIME_TEMPLATE.getBytes(StandardCharsets.UTF_8)),
 				"daytime", GreetingMode.DAYTIME);
+	}
+
+	/**
+	 * Compile a greeting file's content.
+	 * @param file the file, for messages
+	 * @param bytes what was read from it
+	 * @return the greeting to serve
+	 * @throws InvalidGreetingException if it cannot be served
+	 */
+	ServedGreeting compile(Path file, byte[] bytes) {
+		return compile(GreetingFile.text(bytes), bytes, file.toString());
 	}
 
 	/**

@@ -1,6 +1,5 @@
 package dev.greeter.greeting;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Set;
@@ -71,12 +70,7 @@ class GreetingConfiguration {
 				throw invalid(GREETING_FILE, file, "set greeter.greeting or greeter.greeting-file, not both");
 			}
 			try {
-				byte[] bytes = GreetingFile.read(file, properties.maxGreetingSize().toBytes());
-				return compiler.compile(GreetingFile.text(bytes), bytes, file.toString());
-			}
-			catch (IOException ex) {
-				throw invalid(GREETING_FILE, file,
-						"cannot read it (" + ex.getClass().getSimpleName() + ": " + ex.getMessage() + ")");
+				return compiler.compile(file, GreetingFile.read(file, properties.maxGreetingSize().toBytes()));
 			}
 			catch (InvalidGreetingException ex) {
 				throw invalid(GREETING_FILE, file, ex.getMessage());

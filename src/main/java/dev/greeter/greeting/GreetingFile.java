@@ -25,16 +25,21 @@ final class GreetingFile {
 	 * @param path the file
 	 * @param maxGreetingSize the largest greeting allowed
 	 * @return the bytes
-	 * @throws IOException if the file cannot be read
-	 * @throws InvalidGreetingException if it is too large
+	 * @throws InvalidGreetingException if it cannot be read, or is too large
 	 */
-	static byte[] read(Path path, long maxGreetingSize) throws IOException {
-		long size = Files.size(path);
-		if (size > maxGreetingSize + 2) {
-			throw new InvalidGreetingException("the file is " + size + " bytes, more than greeter.max-greeting-size ("
-					+ maxGreetingSize + " bytes)");
+	static byte[] read(Path path, long maxGreetingSize) {
+		try {
+			long size = Files.size(path);
+			if (size > maxGreetingSize + 2) {
+				throw new InvalidGreetingException("the file is " + size
+						+ " bytes, more than greeter.max-greeting-size (" + maxGreetingSize + " bytes)");
+			}
+			return Files.readAllBytes(path);
 		}
-		return Files.readAllBytes(path);
+		catch (IOException ex) {
+			throw new InvalidGreetingException(
+					"cannot read it (" + ex.getClass().getSimpleName() + ": " + ex.getMessage() + ")");
+		}
 	}
 
 	/**

@@ -1,6 +1,5 @@
 package dev.greeter.greeting;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -96,9 +95,8 @@ final class GreetingFileWatcher implements SmartLifecycle {
 		try {
 			bytes = GreetingFile.read(path, this.maxGreetingSize);
 		}
-		catch (IOException | InvalidGreetingException ex) {
-			String problem = (ex instanceof InvalidGreetingException) ? ex.getMessage()
-					: "cannot read it (" + ex.getClass().getSimpleName() + ": " + ex.getMessage() + ")";
+		catch (InvalidGreetingException ex) {
+			String problem = ex.getMessage();
 			if (!problem.equals(this.readProblem)) {
 				this.readProblem = problem;
 				reject(problem);
@@ -112,7 +110,7 @@ final class GreetingFileWatcher implements SmartLifecycle {
 		}
 		this.seen = sha256;
 		try {
-			ServedGreeting greeting = this.compiler.compile(GreetingFile.text(bytes), bytes, path.toString());
+			ServedGreeting greeting = this.compiler.compile(path, bytes);
 			this.source.serve(greeting);
 			logger.info("Greeting reloaded from {} (sha256 {}, up to {} bytes)", path, greeting.shortSha256(),
 					greeting.template().maxSize());
