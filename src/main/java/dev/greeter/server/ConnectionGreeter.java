@@ -140,14 +140,15 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 	}
 
 	private void rejectProxied(TcpConnection connection, InvalidProxyHeaderException ex) {
-		// Counted before the close, so that a client that sees its rejection also sees it
-		// counted.
+		// Counted and reported before the close, so that a client that sees its rejection
+		// also sees it counted, and the report names the rejection that opened its
+		// interval, not one that overtook it while this thread waited for a core.
 		this.listener.proxyHeaderRejected(ex.reason());
-		connection.close();
 		this.proxyRejections.occurred(
 				"{} connection(s) closed without a greeting since the last report: no valid "
 						+ "PROXY protocol header (greeter.server.proxy-protocol); the last: {}",
 				remoteAddress(connection) + " " + ex.getMessage());
+		connection.close();
 	}
 
 	/**

@@ -73,12 +73,12 @@ final class ConnectionLimit implements TaskExecutor {
 	}
 
 	private void reject(TcpConnection connection) {
-		// Counted before the close, so that a client that sees its rejection also sees it
-		// counted.
+		// Counted and reported before the close, so that a client that sees its rejection
+		// also sees it counted and logged.
 		this.listener.get().connectionRejected();
-		connection.close();
 		this.rejections.occurred("{} new connection(s) closed without a greeting since the last report: {} "
 				+ "open, the limit (greeter.server.max-connections)", this.maxConnections);
+		connection.close();
 	}
 
 }
