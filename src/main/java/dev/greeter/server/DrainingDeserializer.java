@@ -16,8 +16,9 @@ import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamExceptio
  * Why read at all: closing a socket with unread input makes the kernel answer with a
  * reset, and a reset can destroy greeting bytes the client has not read yet (RFC 1122
  * 4.2.2.13; RFC 865 also says data received is thrown away). So the server half-closes
- * after the greeting and drains here; the socket's read timeout (the linger period) ends
- * a silent client, the deadline below ends one that keeps sending.
+ * after the greeting and drains here. The {@link LingerSweep} ends a client that is still
+ * connected when the linger period is over (on TLS, the socket's read timeout does); the
+ * deadline below also ends one that keeps sending, at its next read.
  *
  * @author tcp-greeter team
  */

@@ -2,6 +2,7 @@ package dev.greeter.server;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -12,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
+
+import javax.net.ssl.SSLSocket;
 
 import org.jspecify.annotations.Nullable;
 
@@ -26,8 +29,9 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * Creates the server's connections: Spring Integration's {@link TcpNetConnection}, except
- * that a send writes straight to the socket, and a write that takes longer than
- * {@code greeter.server.write-timeout} is cut off.
+ * that a send writes straight to the socket, a write that takes longer than
+ * {@code greeter.server.write-timeout} is cut off, and the drain after the greeting ends
+ * by the {@link LingerSweep} rather than by a read timeout.
  * <p>
  * Why unbuffered: the framework wraps each connection's output in a
  * {@code BufferedOutputStream} as large as the socket's send buffer, which the kernel's
@@ -50,13 +54,16 @@ final class GreetingConnectionSupport implements TcpNetConnectionSupport, Dispos
 
 	private final long writeTimeoutNanos;
 
-	private final ScheduledExecutorService watchdogs;
+	private final ScheduledExecutorService timers;
 
-	GreetingConnectionSupport(Duration writeTimeout) {
+	private final LingerSweep lingerSweep;
+
+	GreetingConnectionSupport(Duration writeTimeout, Duration linger) {
 		this.writeTimeoutNanos = writeTimeout.toNanos();
-		CustomizableThreadFactory threads = new CustomizableThreadFactory("greeter-write-timeout-");
+		CustomizableThreadFactory threads = new CustomizableThreadFactory("greeter-timeouts-");
 		threads.setDaemon(true);
-		this.watchdogs = Executors.newSingleThreadScheduledExecutor(threads);
+		this.timers = Executors.newSingleThreadScheduledExecutor(threads);
+		this.lingerSweep = new LingerSweep(linger, this.timers);
 	}
 
 	@Override
@@ -67,18 +74,20 @@ final class GreetingConnectionSupport implements TcpNetConnectionSupport, Dispos
 
 	@Override
 	public void destroy() {
-		this.watchdogs.shutdownNow();
+		this.timers.shutdownNow();
 	}
 
 	/**
 	 * A connection whose sends are unbuffered and bounded in time, with the framework's
 	 * handling of a failed send.
 	 */
-	final class GreetingConnection extends TcpNetConnection {
+	final class GreetingConnection extends TcpNetConnection implements LingerSweep.Lingering {
 
 		private final Socket socket;
 
 		private final Lock sendLock = new ReentrantLock();
+
+		private volatile boolean lingerExpired;
 
 		GreetingConnection(Socket socket, boolean server, boolean lookupHost,
 				@Nullable ApplicationEventPublisher applicationEventPublisher, @Nullable String connectionFactoryName) {
@@ -92,6 +101,47 @@ final class GreetingConnectionSupport implements TcpNetConnectionSupport, Dispos
 		 */
 		Socket socket() {
 			return this.socket;
+		}
+
+		/**
+		 * The framework's read, which our deserializer turns into a drain until the
+		 * client closes, bounded by the linger. A TLS socket keeps its read timeout
+		 * instead: it also bounds a handshake that never completes, and an
+		 * {@link SSLSocket} has no plain half-close for the sweep to end its read with.
+		 */
+		@Override
+		public Object getPayload() {
+			if (this.socket instanceof SSLSocket) {
+				return super.getPayload();
+			}
+			LingerSweep sweep = GreetingConnectionSupport.this.lingerSweep;
+			sweep.started(this);
+			try {
+				return super.getPayload();
+			}
+			catch (RuntimeException ex) {
+				if (this.lingerExpired) {
+					throw new UncheckedIOException(
+							new SocketTimeoutException("client still connected after greeter.server.linger"));
+				}
+				throw ex;
+			}
+			finally {
+				sweep.ended(this);
+			}
+		}
+
+		@Override
+		public void lingerExpired() {
+			this.lingerExpired = true;
+			try {
+				// The read sees the end of its input while the connection is still open,
+				// so the framework reports it, then closes.
+				this.socket.shutdownInput();
+			}
+			catch (IOException ex) {
+				close();
+			}
 		}
 
 		@Override
@@ -108,7 +158,7 @@ final class GreetingConnectionSupport implements TcpNetConnectionSupport, Dispos
 				if (!(payload instanceof byte[] bytes) || bytes.length > NEVER_BLOCKS) {
 					AtomicBoolean cut = new AtomicBoolean();
 					timedOut = cut;
-					watchdog = GreetingConnectionSupport.this.watchdogs.schedule(() -> cutOff(cut),
+					watchdog = GreetingConnectionSupport.this.timers.schedule(() -> cutOff(cut),
 							GreetingConnectionSupport.this.writeTimeoutNanos, TimeUnit.NANOSECONDS);
 				}
 				OutputStream output = this.socket.getOutputStream();

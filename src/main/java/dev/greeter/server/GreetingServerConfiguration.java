@@ -46,7 +46,7 @@ class GreetingServerConfiguration {
 
 	@Bean
 	GreetingConnectionSupport greetingConnectionSupport(ServerProperties properties) {
-		return new GreetingConnectionSupport(properties.writeTimeout());
+		return new GreetingConnectionSupport(properties.writeTimeout(), properties.linger());
 	}
 
 	@Bean
@@ -67,13 +67,15 @@ class GreetingServerConfiguration {
 		// greeting.
 		factory.setSerializer(new ByteArrayRawSerializer());
 		factory.setDeserializer(new DrainingDeserializer(properties.linger()));
-		factory.setSoTimeout(Math.toIntExact(properties.linger().toMillis()));
 		factory.setTcpNetConnectionSupport(greetingConnectionSupport);
 		String bundleName = properties.ssl().bundle();
 		if (bundleName != null) {
 			// An unknown bundle fails start-up here, naming it.
 			SslBundle bundle = sslBundles.getObject().getBundle(bundleName);
 			factory.setTcpSocketFactorySupport(new DefaultTcpNetSSLSocketFactorySupport(bundle::createSslContext));
+			// A read timeout bounds the handshake, which has no other; plain sockets have
+			// none, their drain is bounded by the LingerSweep.
+			factory.setSoTimeout(Math.toIntExact(properties.linger().toMillis()));
 			factory.setTcpSocketSupport(new TlsSocketSupport(bundle.getOptions(), properties.ssl().clientAuth()));
 		}
 		// The listener (the metrics) depends on this factory: looked up once, when first

@@ -1,6 +1,7 @@
 package dev.greeter.client;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import dev.greeter.RunningServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The greeting over TLS, with certificates this test makes with keytool: the project's
@@ -87,6 +89,21 @@ class TlsTests {
 	}
 
 	@Test
+	void clientThatNeverStartsTheHandshakeIsLetGoAfterTheLinger() throws IOException {
+		try (RunningServer server = RunningServer.start(serverBundle()); Socket socket = server.connect()) {
+			// No ClientHello: the server's handshake waits for it, bounded by the linger
+			// (500 ms here), then gives up with TLS alerts and closes, without a
+			// greeting.
+			byte[] received = RunningServer.readToEnd(socket.getInputStream());
+			for (int record = 0; record < received.length; record += 5 + length(received, record)) {
+				assertThat(received[record]).as("TLS record type: alert").isEqualTo((byte) 21);
+			}
+			await("the server's close event").atMost(RunningServer.CLIENT_TIMEOUT)
+				.until(() -> server.closedConnections() == 1);
+		}
+	}
+
+	@Test
 	void bundleProtocolsAreApplied() throws Exception {
 		try (RunningServer server = RunningServer
 			.start(serverBundle("spring.ssl.bundle.jks.greeter.options.enabled-protocols=TLSv1.3"))) {
@@ -116,6 +133,12 @@ class TlsTests {
 			assertThat(with.exitCode()).as(with.output()).isZero();
 			assertThat(with.output()).contains(GREETING + "\r\n");
 		}
+	}
+
+	// A TLS record's length: bytes 3 and 4 of its 5-byte header.
+	private static int length(byte[] records, int start) {
+		assertThat(records.length).as("a whole record header").isGreaterThanOrEqualTo(start + 5);
+		return ((records[start + 3] & 0xFF) << 8) | (records[start + 4] & 0xFF);
 	}
 
 	private static String[] serverBundle(String... more) {

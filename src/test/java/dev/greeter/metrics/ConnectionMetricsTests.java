@@ -110,6 +110,22 @@ class ConnectionMetricsTests {
 	}
 
 	@Test
+	void clientThatSentSomethingThenStaysSilentPastTheLingerCountsAsTimeout() throws IOException {
+		try (RunningServer server = RunningServer.start("greeter.server.linger=200ms");
+				Socket socket = server.connect()) {
+			MeterRegistry registry = server.context().getBean(MeterRegistry.class);
+			// The drain reads this, then waits for more that never comes: only the linger
+			// ends it.
+			socket.getOutputStream().write("hello\r\n".getBytes(StandardCharsets.US_ASCII));
+			assertThat(RunningServer.readToEnd(socket.getInputStream())).asString(StandardCharsets.US_ASCII)
+				.isEqualTo(GREETING);
+			await("the server to give up on the client").atMost(RunningServer.CLIENT_TIMEOUT)
+				.until(() -> count(registry, "greeter.connections.closed") == 1);
+			assertThat(registry.get("greeter.connection.errors").tag("kind", "timeout").counter().count()).isEqualTo(1);
+		}
+	}
+
+	@Test
 	void clientThatKeepsSendingPastTheLingerCountsAsTimeout() throws IOException {
 		try (RunningServer server = RunningServer.start("greeter.server.linger=200ms");
 				Socket socket = server.connect()) {
