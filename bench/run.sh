@@ -7,35 +7,20 @@
 #
 #   bench/run.sh [seconds per run, default 10] [runs per concurrency, default 3; the median is reported]
 #
-# Environment: JAVA (default Temurin 25, else java), GREETER_JVM_OPTS (default: the documented settings
-# below), GREETER_ARGS (extra tcp-greeter arguments), BENCH_PORT (default 18900; uses it and the next two).
+# Environment: JAVA, GREETER_JVM_OPTS, GREETER_ARGS (bench/common.sh), BENCH_PORT (default 18900; uses it
+# and the next two).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
 runs=${2:-3}
 [ "$seconds" -ge 1 ] && [ "$seconds" -le 600 ] && [ "$runs" -ge 1 ] && [ "$runs" -le 20 ] ||
   { echo "usage: bench/run.sh [seconds 1-600] [runs 1-20]" >&2; exit 2; }
-java=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
-[ -x "$java" ] || java=$(command -v java)
-# The documented settings for the jar (README, "Memory"): a bounded heap and a small GC.
-jvm_opts=${GREETER_JVM_OPTS:--Xms64m -Xmx128m -XX:+UseSerialGC -XX:+AlwaysPreTouch}
 port=${BENCH_PORT:-18900}
-work=$(mktemp -d)
-pid=
-stop() {
-  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=; fi
-}
-trap 'stop; rm -rf "$work"' EXIT
-
-command -v gcc >/dev/null || { echo "gcc is needed" >&2; exit 2; }
-gcc -O2 -pthread -o "$work/greetload" bench/greetload.c
+# shellcheck source=bench/common.sh
+. bench/common.sh
 [ -f target/tcp-greeter.jar ] || ./mvnw -B -q -DskipTests package
 cp target/tcp-greeter.jar "$work/tcp-greeter.jar"
 
-wait_for() { # log pattern
-  for _ in $(seq 1 240); do grep -q "$2" "$1" && return 0; kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-  echo "server did not start:" >&2; cat "$1" >&2; exit 1
-}
 rss() { awk -v k="$1:" '$1 == k { print int($2 / 1024) }' "/proc/$pid/status"; }
 
 total=0
@@ -68,11 +53,7 @@ stop
 
 echo "== tcp-greeter: $jvm_opts ${GREETER_ARGS:-}"
 total=0
-# shellcheck disable=SC2086
-"$java" $jvm_opts -jar "$work/tcp-greeter.jar" --greeter.server.address=127.0.0.1 --greeter.server.port="$port" \
-  --server.address=127.0.0.1 --server.port=$((port + 1)) ${GREETER_ARGS:-} >"$work/greeter.log" 2>&1 &
-pid=$!
-wait_for "$work/greeter.log" "Greeting server listening"
+start_greeter "$work/tcp-greeter.jar" "$port" "$work/greeter.log"
 measure tcp-greeter
 # The metrics must add up to what the load generator made (warm-up included), active back to 0.
 scrape() { curl -s "http://127.0.0.1:$((port + 1))/actuator/prometheus" | awk -v m="$1" '$1 == m { print int($2) }'; }

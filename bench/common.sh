@@ -1,0 +1,32 @@
+# Shared by bench/run.sh and bench/ab.sh; sourced, not run. Sets java, jvm_opts and work (a temporary
+# folder removed on exit), builds the load generator into it, and defines how a server is started,
+# awaited and stopped by its PID.
+#
+# Environment: JAVA (default Temurin 25, else java), GREETER_JVM_OPTS (default: the documented settings
+# below), GREETER_ARGS (extra tcp-greeter arguments).
+java=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
+[ -x "$java" ] || java=$(command -v java)
+# The documented settings for the jar (README, "Memory"): a bounded heap and a small GC.
+jvm_opts=${GREETER_JVM_OPTS:--Xms64m -Xmx128m -XX:+UseSerialGC -XX:+AlwaysPreTouch}
+work=$(mktemp -d)
+pid=
+stop() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=; fi
+}
+trap 'stop; rm -rf "$work"' EXIT
+
+command -v gcc >/dev/null || { echo "gcc is needed" >&2; exit 2; }
+gcc -O2 -pthread -o "$work/greetload" bench/greetload.c
+
+wait_for() { # log pattern: up to 60 s, while the server lives
+  for _ in $(seq 1 240); do grep -q "$2" "$1" && return 0; kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  echo "server did not start:" >&2; cat "$1" >&2; exit 1
+}
+
+start_greeter() { # jar port log: tcp-greeter on 127.0.0.1:port, its actuator on port+1
+  # shellcheck disable=SC2086
+  "$java" $jvm_opts -jar "$1" --greeter.server.address=127.0.0.1 --greeter.server.port="$2" \
+    --server.address=127.0.0.1 --server.port=$(($2 + 1)) ${GREETER_ARGS:-} >"$3" 2>&1 &
+  pid=$!
+  wait_for "$3" "Greeting server listening"
+}
