@@ -6,6 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Ends the drain of a client that outstays {@code greeter.server.linger}: one sweep per
  * tick over the connections that are draining, instead of a read timeout on each socket.
@@ -25,6 +28,8 @@ import java.util.concurrent.TimeUnit;
  * @author tcp-greeter team
  */
 final class LingerSweep {
+
+	private static final Logger logger = LoggerFactory.getLogger(LingerSweep.class);
 
 	private static final long MIN_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
@@ -75,7 +80,14 @@ final class LingerSweep {
 	void sweep(long now) {
 		for (Map.Entry<Lingering, Long> entry : this.draining.entrySet()) {
 			if (now - entry.getValue() >= 0 && this.draining.remove(entry.getKey(), entry.getValue())) {
-				entry.getKey().lingerExpired();
+				try {
+					entry.getKey().lingerExpired();
+				}
+				catch (RuntimeException ex) {
+					// A scheduled task that throws is never run again: one bad connection
+					// must not end the linger bound for all the others.
+					logger.warn("Could not end the linger of a connection", ex);
+				}
 			}
 		}
 	}

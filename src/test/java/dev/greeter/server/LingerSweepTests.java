@@ -57,6 +57,23 @@ class LingerSweepTests {
 	}
 
 	@Test
+	void aConnectionThatFailsToEndDoesNotStopTheSweep() {
+		LingerSweep sweep = new LingerSweep(LINGER, this.scheduler);
+		LingerSweep.Lingering broken = () -> {
+			throw new IllegalStateException("broken");
+		};
+		Connection silent = new Connection();
+		sweep.started(broken);
+		sweep.started(silent);
+		sweep.sweep(System.nanoTime() + LINGER.toNanos());
+		assertThat(silent.expired).hasValue(1);
+		Connection later = new Connection();
+		sweep.started(later);
+		sweep.sweep(System.nanoTime() + LINGER.toNanos());
+		assertThat(later.expired).as("the next sweep still works").hasValue(1);
+	}
+
+	@Test
 	void tickIsATenthOfTheLingerWithinBounds() {
 		assertThat(LingerSweep.tickNanos(Duration.ofSeconds(2))).isEqualTo(Duration.ofMillis(200).toNanos());
 		assertThat(LingerSweep.tickNanos(Duration.ofMillis(500))).isEqualTo(Duration.ofMillis(50).toNanos());
