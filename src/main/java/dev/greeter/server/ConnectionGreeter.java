@@ -98,7 +98,9 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 			this.listener.proxyHeaderAccepted(header.version());
 		}
 		@Nullable InetSocketAddress client = (header != null) ? header.source() : null;
-		if (this.logConnections) {
+		// The description is built only for a line that will be written: a level above
+		// INFO silences it as surely as log-connections=false.
+		if (this.logConnections && logger.isInfoEnabled()) {
 			logger.info("Connection established with {}", describe(connection, client));
 		}
 		byte[] bytes = render(connection, client, sequence);
