@@ -73,8 +73,8 @@ final class GracefulDrain implements SmartLifecycle {
 		AvailabilityChangeEvent.publish(this.events, this, ReadinessState.REFUSING_TRAFFIC);
 		this.factory.stopAccepting();
 		// A socket accepted just before the listener closed joins the open connections a
-		// moment later, on
-		// the accept thread: wait for that thread to finish before counting.
+		// moment later, on the accept thread: wait for that thread to finish before
+		// counting.
 		while (this.factory.isListening()) {
 			if (!pause()) {
 				return;
