@@ -34,7 +34,12 @@ enum FailureKind {
 	NO_GREETING(7),
 
 	/** A greeting arrived whole but does not match {@code greeter.client.expect}. */
-	MISMATCH(8);
+	MISMATCH(8),
+
+	/**
+	 * The reply is not text (a TLS record, invalid UTF-8, control bytes): not a greeting.
+	 */
+	NOT_TEXT(9);
 
 	private final int exitCode;
 

@@ -51,6 +51,11 @@ final class GreetingReport {
 	 */
 	void record(Object outcome) {
 		if (outcome instanceof byte[] bytes) {
+			String problem = ReplyCheck.problem(bytes, this.properties.target());
+			if (problem != null) {
+				recordFailure(new ClientFailure(FailureKind.NOT_TEXT, problem));
+				return;
+			}
 			recordGreeting(withoutLineEnding(new String(bytes, StandardCharsets.UTF_8)));
 		}
 		else if (outcome instanceof ClientFailure failure) {

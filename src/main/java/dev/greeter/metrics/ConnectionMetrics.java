@@ -23,12 +23,19 @@ import org.springframework.integration.ip.tcp.connection.TcpConnectionOpenEvent;
 import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamException;
 
 import dev.greeter.proxy.InvalidProxyHeaderException.Reason;
+import dev.greeter.server.AcceptFailure;
 import dev.greeter.server.GreetingListener;
 
 /**
  * Turns the server's connection events and greeting outcomes into the {@code greeter.*}
  * meters. Every meter is registered up front, so a fresh instance exposes zeros rather
  * than missing series, and no tag ever carries a client address or a connection id.
+ * <p>
+ * An error is a connection whose greeting did not go out whole (a reset or broken pipe
+ * before it was written, the write timeout) or that failed inside the server. How a
+ * connection ended once its greeting was out is counted by {@link ClosedBy}, never as an
+ * error: that is what keeps health checks and people at a terminal from firing the error
+ * alert.
  *
  * @author tcp-greeter team
  */
@@ -38,7 +45,7 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 
 	private final Counter opened;
 
-	private final Counter closed;
+	private final Map<ClosedBy, Counter> closed = new EnumMap<>(ClosedBy.class);
 
 	private final AtomicLong active = new AtomicLong();
 
@@ -52,11 +59,14 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 
 	private final Map<ErrorKind, Counter> errors = new EnumMap<>(ErrorKind.class);
 
+	private final Map<AcceptFailure, Counter> acceptErrors = new EnumMap<>(AcceptFailure.class);
+
 	private final Timer duration;
 
-	// Start times by connection: open and close events usually arrive on the same thread,
-	// but not when the server stops and closes every connection itself.
-	private final Map<TcpConnection, Long> started = new ConcurrentHashMap<>();
+	// Each open connection's start and what is known of its end so far. Its events
+	// arrive on its own thread, except when the server stops and closes every connection
+	// itself.
+	private final Map<TcpConnection, Tracked> open = new ConcurrentHashMap<>();
 
 	private final Map<Integer, Counter> proxyHeaders = new HashMap<>();
 
@@ -67,9 +77,13 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 		this.opened = Counter.builder("greeter.connections.opened")
 			.description("TCP connections accepted by the greeting server")
 			.register(registry);
-		this.closed = Counter.builder("greeter.connections.closed")
-			.description("TCP connections closed, whoever closed them")
-			.register(registry);
+		for (ClosedBy by : ClosedBy.values()) {
+			this.closed.put(by,
+					Counter.builder("greeter.connections.closed")
+						.tag("by", by.tag())
+						.description("TCP connections closed, by who ended them; sum over by for all closes")
+						.register(registry));
+		}
 		Gauge.builder("greeter.connections.active", this.active, AtomicLong::get)
 			.description("TCP connections open now")
 			.register(registry);
@@ -91,7 +105,16 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 			this.errors.put(kind,
 					Counter.builder("greeter.connection.errors")
 						.tag("kind", kind.tag())
-						.description("Connections that ended abnormally; a normal close is not counted")
+						.description("Connections whose greeting did not go out whole, or that failed in the server; "
+								+ "what a client does after its greeting is not counted here")
+						.register(registry));
+		}
+		for (AcceptFailure kind : AcceptFailure.values()) {
+			this.acceptErrors.put(kind,
+					Counter.builder("greeter.accept.errors")
+						.tag("kind", kind.tag())
+						.description("Failed accepts on the listening socket (emfile: out of file descriptors); the "
+								+ "server backs off and accepts again")
 						.register(registry));
 		}
 		this.duration = Timer.builder("greeter.connection.duration")
@@ -126,43 +149,55 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 		}
 		TcpConnection connection = (TcpConnection) event.getSource();
 		if (event instanceof TcpConnectionOpenEvent) {
-			this.started.put(connection, System.nanoTime());
+			this.open.put(connection, new Tracked(System.nanoTime()));
 			this.opened.increment();
 			this.active.incrementAndGet();
 		}
 		else if (event instanceof TcpConnectionCloseEvent) {
-			Long start = this.started.remove(connection);
-			if (start == null) {
+			Tracked tracked = this.open.remove(connection);
+			if (tracked == null) {
 				return; // rejected before it ever opened: counted as rejected, not as
 						// opened and closed
 			}
-			this.duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-			this.closed.increment();
+			this.duration.record(System.nanoTime() - tracked.start, TimeUnit.NANOSECONDS);
+			this.closed.get(tracked.closedBy).increment();
 			this.active.decrementAndGet();
 		}
 		else if (event instanceof TcpConnectionExceptionEvent exception) {
-			recordError(connection, exception.getCause());
+			ended(connection, exception.getCause());
 		}
 	}
 
-	private void recordError(TcpConnection connection, Throwable cause) {
-		ErrorKind kind = ErrorKind.of(cause);
-		// Spring Integration publishes an exception event for every end of stream, a
-		// normal close included.
-		if (cause instanceof SoftEndOfStreamException && kind != ErrorKind.RESET) {
-			return;
-		}
+	private void ended(TcpConnection connection, Throwable cause) {
+		Tracked tracked = this.open.get(connection);
 		// A connection the server has already closed (after a failed write, or when
-		// stopping) makes its reader fail once more: that failure was counted when it
+		// stopping) makes its reader fail once more: its end was recorded when it
 		// happened.
-		if (!connection.isOpen()) {
+		if (tracked == null || !connection.isOpen()) {
 			return;
 		}
-		this.errors.get(kind).increment();
+		ErrorKind kind = ErrorKind.of(cause);
+		if (cause instanceof SoftEndOfStreamException && kind != ErrorKind.RESET) {
+			tracked.closedBy = ClosedBy.CLIENT;
+			return;
+		}
+		tracked.closedBy = switch (kind) {
+			case RESET, BROKEN_PIPE, IO -> ClosedBy.CLIENT_RESET;
+			// After the greeting, the linger; before it, the write timeout.
+			case TIMEOUT -> tracked.greeted ? ClosedBy.LINGER : ClosedBy.SERVER;
+			case OTHER -> ClosedBy.SERVER;
+		};
+		if (!tracked.greeted || kind == ErrorKind.OTHER) {
+			this.errors.get(kind).increment();
+		}
 	}
 
 	@Override
-	public void greetingSent(int bytes) {
+	public void greetingSent(TcpConnection connection, int bytes) {
+		Tracked tracked = this.open.get(connection);
+		if (tracked != null) {
+			tracked.greeted = true;
+		}
 		this.greetingsSent.increment();
 		this.greetingBytesSent.increment(bytes);
 	}
@@ -185,6 +220,28 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 	@Override
 	public void proxyHeaderRejected(Reason reason) {
 		this.proxyRejections.get(reason).increment();
+	}
+
+	@Override
+	public void acceptFailed(AcceptFailure kind) {
+		this.acceptErrors.get(kind).increment();
+	}
+
+	/**
+	 * One open connection.
+	 */
+	private static final class Tracked {
+
+		final long start;
+
+		volatile boolean greeted;
+
+		volatile ClosedBy closedBy = ClosedBy.SERVER;
+
+		Tracked(long start) {
+			this.start = start;
+		}
+
 	}
 
 }

@@ -54,20 +54,22 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 
 	private final @Nullable ProxyHeaderReader proxyHeaders;
 
-	private final RateLimitedWarning proxyRejections = new RateLimitedWarning(logger);
+	private final RateLimitedWarning proxyRejections;
 
 	// ${connection.count}: one atomic increment per connection, the only cost a greeting
 	// without variables shares with one that has them.
 	private final AtomicLong sequence = new AtomicLong();
 
 	ConnectionGreeter(String factoryName, MessageChannel greetings, GreetingSource greeting, boolean logConnections,
-			GreetingListener listener, @Nullable ProxyHeaderReader proxyHeaders) {
+			GreetingListener listener, @Nullable ProxyHeaderReader proxyHeaders, ServerTimers timers) {
 		this.factoryName = factoryName;
 		this.greetings = greetings;
 		this.greeting = greeting;
 		this.logConnections = logConnections;
 		this.listener = listener;
 		this.proxyHeaders = proxyHeaders;
+		this.proxyRejections = timers.warning(logger, "{} connection(s) closed without a greeting since the last "
+				+ "report: no valid PROXY protocol header (greeter.server.proxy-protocol); the last: {}");
 	}
 
 	@Override
@@ -110,7 +112,7 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 		try {
 			this.greetings.send(message);
 			connection.shutdownOutput();
-			this.listener.greetingSent(bytes.length);
+			this.listener.greetingSent(connection, bytes.length);
 		}
 		catch (MessagingException | IOException ex) {
 			// The client left before its greeting was written: its loss, not a server
@@ -146,10 +148,7 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 		// also sees it counted, and the report names the rejection that opened its
 		// interval, not one that overtook it while this thread waited for a core.
 		this.listener.proxyHeaderRejected(ex.reason());
-		this.proxyRejections.occurred(
-				"{} connection(s) closed without a greeting since the last report: no valid "
-						+ "PROXY protocol header (greeter.server.proxy-protocol); the last: {}",
-				remoteAddress(connection) + " " + ex.getMessage());
+		this.proxyRejections.occurred(remoteAddress(connection) + " " + ex.getMessage());
 		connection.close();
 	}
 

@@ -18,8 +18,7 @@ import org.springframework.integration.ip.tcp.connection.TcpConnection;
  * The limit sits where the connection factory hands a connection to its thread, so a
  * rejected connection never gets one. The factory's own accept loop runs on the same
  * executor and is never limited. Rejections are logged at most once per
- * {@link RateLimitedWarning#INTERVAL_NANOS interval}, with the count since the last
- * report.
+ * {@code greeter.server.report-interval}, with the count since the last report.
  *
  * @author tcp-greeter team
  */
@@ -37,13 +36,16 @@ final class ConnectionLimit implements TaskExecutor {
 	// factory.
 	private final Supplier<GreetingListener> listener;
 
-	private final RateLimitedWarning rejections = new RateLimitedWarning(logger);
+	private final RateLimitedWarning rejections;
 
-	ConnectionLimit(TaskExecutor threads, int maxConnections, Supplier<GreetingListener> listener) {
+	ConnectionLimit(TaskExecutor threads, int maxConnections, Supplier<GreetingListener> listener,
+			ServerTimers timers) {
 		this.threads = threads;
 		this.maxConnections = maxConnections;
 		this.open = new Semaphore(maxConnections);
 		this.listener = listener;
+		this.rejections = timers.warning(logger, "{} new connection(s) closed without a greeting since the last "
+				+ "report: {} open, the limit (greeter.server.max-connections)");
 	}
 
 	@Override
@@ -76,8 +78,7 @@ final class ConnectionLimit implements TaskExecutor {
 		// Counted and reported before the close, so that a client that sees its rejection
 		// also sees it counted and logged.
 		this.listener.get().connectionRejected();
-		this.rejections.occurred("{} new connection(s) closed without a greeting since the last report: {} "
-				+ "open, the limit (greeter.server.max-connections)", this.maxConnections);
+		this.rejections.occurred(this.maxConnections);
 		connection.close();
 	}
 

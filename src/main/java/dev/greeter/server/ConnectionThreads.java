@@ -57,6 +57,15 @@ final class ConnectionThreads implements DisposableBean {
 		return new ConnectionThreads(new TaskExecutorAdapter(pool), pool);
 	}
 
+	/**
+	 * Whether each connection runs on a virtual thread, rather than taking a platform
+	 * thread.
+	 * @return true for virtual threads
+	 */
+	boolean virtual() {
+		return this.pool == null;
+	}
+
 	TaskExecutor executor() {
 		return this.executor;
 	}

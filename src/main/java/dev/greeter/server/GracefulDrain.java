@@ -15,7 +15,8 @@ import org.springframework.context.SmartLifecycle;
  * context closing): readiness goes to refusing traffic at once; the server stops
  * accepting; the connections already accepted finish (greeting, half-close, drain: each
  * ends within {@code greeter.server.linger} or {@code greeter.server.write-timeout});
- * only then does shutdown go on, to the web server and the connection factory. Spring
+ * connections the kernel had already queued are taken and greeted first, not reset; only
+ * then does shutdown go on, to the web server and the connection factory. Spring
  * Integration's factories would otherwise close every open connection at once.
  * <p>
  * It stops first of all lifecycle beans (its phase is above the web server's graceful
@@ -71,15 +72,9 @@ final class GracefulDrain implements SmartLifecycle {
 
 	private void drain() {
 		AvailabilityChangeEvent.publish(this.events, this, ReadinessState.REFUSING_TRAFFIC);
+		// Greets what already waits in the backlog, closes the listener, and returns once
+		// the accept loop has handed its last connection over: the count below is whole.
 		this.factory.stopAccepting();
-		// A socket accepted just before the listener closed joins the open connections a
-		// moment later, on the accept thread: wait for that thread to finish before
-		// counting.
-		while (this.factory.isListening()) {
-			if (!pause()) {
-				return;
-			}
-		}
 		int open = this.factory.getOpenConnectionIds().size();
 		logger.info("Greeting server stopped accepting; waiting for {} open connection(s) to finish", open);
 		long start = System.nanoTime();

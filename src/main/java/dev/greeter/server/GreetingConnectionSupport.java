@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -18,14 +17,12 @@ import javax.net.ssl.SSLSocket;
 
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.serializer.Serializer;
 import org.springframework.integration.ip.tcp.connection.TcpNetConnection;
 import org.springframework.integration.ip.tcp.connection.TcpNetConnectionSupport;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessagingException;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * Creates the server's connections: Spring Integration's {@link TcpNetConnection}, except
@@ -48,7 +45,7 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  *
  * @author tcp-greeter team
  */
-final class GreetingConnectionSupport implements TcpNetConnectionSupport, DisposableBean {
+final class GreetingConnectionSupport implements TcpNetConnectionSupport {
 
 	static final int NEVER_BLOCKS = 4096;
 
@@ -58,11 +55,9 @@ final class GreetingConnectionSupport implements TcpNetConnectionSupport, Dispos
 
 	private final LingerSweep lingerSweep;
 
-	GreetingConnectionSupport(Duration writeTimeout, Duration linger) {
+	GreetingConnectionSupport(Duration writeTimeout, Duration linger, ServerTimers timers) {
 		this.writeTimeoutNanos = writeTimeout.toNanos();
-		CustomizableThreadFactory threads = new CustomizableThreadFactory("greeter-timeouts-");
-		threads.setDaemon(true);
-		this.timers = Executors.newSingleThreadScheduledExecutor(threads);
+		this.timers = timers.scheduler();
 		this.lingerSweep = new LingerSweep(linger, this.timers);
 	}
 
@@ -70,11 +65,6 @@ final class GreetingConnectionSupport implements TcpNetConnectionSupport, Dispos
 	public TcpNetConnection createNewConnection(Socket socket, boolean server, boolean lookupHost,
 			@Nullable ApplicationEventPublisher applicationEventPublisher, @Nullable String connectionFactoryName) {
 		return new GreetingConnection(socket, server, lookupHost, applicationEventPublisher, connectionFactoryName);
-	}
-
-	@Override
-	public void destroy() {
-		this.timers.shutdownNow();
 	}
 
 	/**

@@ -1,5 +1,7 @@
 package dev.greeter.server;
 
+import org.springframework.integration.ip.tcp.connection.TcpConnection;
+
 import dev.greeter.proxy.InvalidProxyHeaderException.Reason;
 
 /**
@@ -17,7 +19,7 @@ public interface GreetingListener {
 	GreetingListener NONE = new GreetingListener() {
 
 		@Override
-		public void greetingSent(int bytes) {
+		public void greetingSent(TcpConnection connection, int bytes) {
 		}
 
 		@Override
@@ -36,13 +38,19 @@ public interface GreetingListener {
 		public void proxyHeaderRejected(Reason reason) {
 		}
 
+		@Override
+		public void acceptFailed(AcceptFailure kind) {
+		}
+
 	};
 
 	/**
-	 * A greeting was written whole and the connection half-closed.
+	 * A greeting was written whole and the connection half-closed: from now on, whatever
+	 * the client does is a normal end, not an error.
+	 * @param connection the connection
 	 * @param bytes the size of the greeting on the wire
 	 */
-	void greetingSent(int bytes);
+	void greetingSent(TcpConnection connection, int bytes);
 
 	/**
 	 * A greeting could not be written whole, usually because the client reset the
@@ -69,5 +77,12 @@ public interface GreetingListener {
 	 * @param reason what was wrong
 	 */
 	void proxyHeaderRejected(Reason reason);
+
+	/**
+	 * Accepting a connection failed, the listening socket still open: the server backs
+	 * off and accepts again.
+	 * @param kind why
+	 */
+	void acceptFailed(AcceptFailure kind);
 
 }

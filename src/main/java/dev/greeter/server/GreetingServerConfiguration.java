@@ -1,6 +1,7 @@
 package dev.greeter.server;
 
 import java.util.Locale;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -45,17 +46,31 @@ class GreetingServerConfiguration {
 	}
 
 	@Bean
-	GreetingConnectionSupport greetingConnectionSupport(ServerProperties properties) {
-		return new GreetingConnectionSupport(properties.writeTimeout(), properties.linger());
+	ServerTimers serverTimers(ServerProperties properties) {
+		return new ServerTimers(properties.reportInterval());
 	}
 
 	@Bean
-	GreetingServerConnectionFactory serverConnectionFactory(ServerProperties properties,
+	GreetingConnectionSupport greetingConnectionSupport(ServerProperties properties, ServerTimers serverTimers) {
+		return new GreetingConnectionSupport(properties.writeTimeout(), properties.linger(), serverTimers);
+	}
+
+	@Bean
+	GreetingServerConnectionFactory serverConnectionFactory(ServerProperties properties, Environment environment,
 			ConnectionThreads connectionThreads, GreetingConnectionSupport greetingConnectionSupport,
-			ObjectProvider<GreetingListener> listener, ObjectProvider<SslBundles> sslBundles) {
+			ObjectProvider<GreetingListener> listener, ObjectProvider<SslBundles> sslBundles,
+			ServerTimers serverTimers) {
 		checkProxyProtocolWithoutTls(properties);
 		ServerStartupCheck.checkPortAvailable(properties);
-		GreetingServerConnectionFactory factory = new GreetingServerConnectionFactory(properties.port());
+		int maxConnections = ConnectionCapacity.fit(properties.maxConnections(),
+				environment.containsProperty(ConnectionCapacity.PROPERTY), !connectionThreads.virtual(),
+				ConnectionCapacity.Limits.ofThisProcess());
+		// The listener (the metrics) depends on this factory: looked up once, when first
+		// needed.
+		Supplier<GreetingListener> greetingListener = SingletonSupplier
+			.of(() -> listener.getIfUnique(() -> GreetingListener.NONE));
+		GreetingServerConnectionFactory factory = new GreetingServerConnectionFactory(properties.port(),
+				greetingConnectionSupport, greetingListener, serverTimers);
 		if (properties.address() != null) {
 			factory.setLocalAddress(properties.address().getHostAddress());
 		}
@@ -67,7 +82,6 @@ class GreetingServerConfiguration {
 		// greeting.
 		factory.setSerializer(new ByteArrayRawSerializer());
 		factory.setDeserializer(new DrainingDeserializer(properties.linger()));
-		factory.setTcpNetConnectionSupport(greetingConnectionSupport);
 		String bundleName = properties.ssl().bundle();
 		if (bundleName != null) {
 			// An unknown bundle fails start-up here, naming it.
@@ -78,10 +92,8 @@ class GreetingServerConfiguration {
 			factory.setSoTimeout(Math.toIntExact(properties.linger().toMillis()));
 			factory.setTcpSocketSupport(new TlsSocketSupport(bundle.getOptions(), properties.ssl().clientAuth()));
 		}
-		// The listener (the metrics) depends on this factory: looked up once, when first
-		// needed.
-		factory.setTaskExecutor(new ConnectionLimit(connectionThreads.executor(), properties.maxConnections(),
-				SingletonSupplier.of(() -> listener.getIfUnique(() -> GreetingListener.NONE))));
+		factory.setTaskExecutor(
+				new ConnectionLimit(connectionThreads.executor(), maxConnections, greetingListener, serverTimers));
 		return factory;
 	}
 
@@ -104,10 +116,11 @@ class GreetingServerConfiguration {
 
 	@Bean
 	ConnectionGreeter connectionGreeter(TcpNetServerConnectionFactory serverConnectionFactory, DirectChannel greetings,
-			GreetingSource greeting, ServerProperties properties, ObjectProvider<GreetingListener> listener) {
+			GreetingSource greeting, ServerProperties properties, ObjectProvider<GreetingListener> listener,
+			ServerTimers serverTimers) {
 		return new ConnectionGreeter(serverConnectionFactory.getComponentName(), greetings, greeting,
 				properties.logConnections(), listener.getIfUnique(() -> GreetingListener.NONE),
-				proxyHeaderReader(properties));
+				proxyHeaderReader(properties), serverTimers);
 	}
 
 	private static @Nullable ProxyHeaderReader proxyHeaderReader(ServerProperties properties) {

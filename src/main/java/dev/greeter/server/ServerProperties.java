@@ -35,6 +35,9 @@ import dev.greeter.proxy.ProxyProtocol;
  * naming the real client, as HAProxy and cloud load balancers send
  * @param proxyProtocolTimeout how long a PROXY header may take to arrive in full; with
  * {@code optional}, also how long a client that sends nothing waits for its greeting
+ * @param reportInterval the shortest time between two reports of the same kind of trouble
+ * (rejected connections, failed accepts): the first is logged at once, the rest are
+ * counted and logged together when the interval ends
  * @author tcp-greeter team
  */
 @ConfigurationProperties("greeter.server")
@@ -46,7 +49,8 @@ public record ServerProperties(@DefaultValue("8000") @Range(min = 0, max = 65535
 		@DefaultValue("2048") @Range(min = 1, max = 1_000_000) int maxConnections,
 		@DefaultValue("10s") @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 10) Duration writeTimeout,
 		@DefaultValue @NotNull @Valid Ssl ssl, @DefaultValue("off") @NotNull ProxyProtocol proxyProtocol,
-		@DefaultValue("1s") @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 1) Duration proxyProtocolTimeout) {
+		@DefaultValue("1s") @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 1) Duration proxyProtocolTimeout,
+		@DefaultValue("10s") @NotNull @DurationMin(millis = 10) @DurationMax(hours = 1) Duration reportInterval) {
 
 	/**
 	 * The bound address as people write it, for messages.

@@ -121,6 +121,31 @@ class ClientTests {
 	}
 
 	@Test
+	void replyThatIsNotTextExitsNineWithOneLineAndPrintsNothing(CapturedOutput output) throws Exception {
+		byte[][] replies = { { 'h', 'i', (byte) 0xC3, 0x28, '\r', '\n' }, { 'h', 'i', 0x1B, '[', '3', '1', 'm' },
+				{ 0, 0, 0, 1 } };
+		String[] problems = { "invalid UTF-8 at byte 2", "control byte 0x1B at byte 2", "control byte 0x00 at byte 0" };
+		for (int i = 0; i < replies.length; i++) {
+			byte[] reply = replies[i];
+			try (ScriptedServer server = ScriptedServer.start((socket, n) -> socket.getOutputStream().write(reply))) {
+				Printed printed = new Printed(output);
+				assertThat(runClient("--greeter.client.port=" + server.port())).isEqualTo(9);
+				assertThat(printed.out()).as("nothing printed as a greeting").isEmpty();
+				assertThat(printed.err()).isEqualTo("tcp-greeter: the reply from 127.0.0.1:" + server.port()
+						+ " is not text: " + problems[i] + "\n");
+			}
+		}
+	}
+
+	@Test
+	void textInAnyScriptWithTabsAndLineEndingsIsAGreeting(CapturedOutput output) throws Exception {
+		try (ScriptedServer server = ScriptedServer.start((socket, n) -> write(socket, "Grüße\tこんにちは\r\n"))) {
+			assertThat(runClient("--greeter.client.port=" + server.port())).isZero();
+			assertThat(output.getOut()).isEqualTo("Grüße\tこんにちは\n");
+		}
+	}
+
+	@Test
 	void serverThatClosesWithoutAGreetingExitsSeven(CapturedOutput output) throws Exception {
 		try (ScriptedServer server = ScriptedServer.start((socket, n) -> {
 		})) {

@@ -50,6 +50,8 @@ class TlsTests {
 				file("client.pem"));
 		keytool("-importcert", "-noprompt", "-alias", "client", "-file", file("client.pem"), "-keystore",
 				file("trusts-client.p12"));
+		keytool("-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
+				"-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2", "-keystore", file("server-rsa.p12"));
 		run("openssl", "pkcs12", "-in", file("client.p12"), "-nodes", "-passin", "pass:" + PASSWORD, "-out",
 				file("client-key-and-cert.pem"));
 	}
@@ -100,6 +102,45 @@ class TlsTests {
 			}
 			await("the server's close event").atMost(RunningServer.CLIENT_TIMEOUT)
 				.until(() -> server.closedConnections() == 1);
+		}
+	}
+
+	@Test
+	void plainClientAgainstATlsPortExitsNineWithAHintAndPrintsNothing(CapturedOutput output) {
+		try (RunningServer server = RunningServer.start(serverBundle())) {
+			int outStart = output.getOut().length();
+			int errStart = output.getErr().length();
+			assertThat(
+					ClientTests.runClient("--greeter.client.host=localhost", "--greeter.client.port=" + server.port()))
+				.isEqualTo(9);
+			assertThat(output.getOut().substring(outStart)).as("no TLS alert printed as a greeting").isEmpty();
+			assertThat(output.getErr().substring(errStart)).isEqualTo("tcp-greeter: localhost:" + server.port()
+					+ " answered with TLS, not a greeting: connect with TLS (set greeter.client.ssl.bundle)\n");
+		}
+	}
+
+	@Test
+	void withoutCiphersInTheBundleOnlyForwardSecretAeadSuitesAreAccepted() throws Exception {
+		// An RSA key, so that static-RSA key exchange (AES128-SHA) would be possible at
+		// all.
+		try (RunningServer server = RunningServer.start("greeter.server.ssl.bundle=rsa",
+				"spring.ssl.bundle.jks.rsa.keystore.location=file:" + file("server-rsa.p12"),
+				"spring.ssl.bundle.jks.rsa.keystore.password=" + PASSWORD,
+				"spring.ssl.bundle.jks.rsa.keystore.type=PKCS12", "greeter.server.linger=500ms")) {
+			String address = "127.0.0.1:" + server.port();
+			for (String weak : List.of("AES128-SHA", "AES256-GCM-SHA384", "ECDHE-RSA-AES128-SHA",
+					"ECDHE-RSA-AES128-SHA256")) {
+				Result refused = run("openssl", "s_client", "-tls1_2", "-cipher", weak, "-connect", address, "-quiet");
+				assertThat(refused.output()).as(weak + " refused").doesNotContain(GREETING);
+			}
+			Result tls11 = run("openssl", "s_client", "-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0", "-connect", address,
+					"-quiet");
+			assertThat(tls11.output()).as("TLS 1.1 refused").doesNotContain(GREETING);
+			Result good = run("openssl", "s_client", "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256", "-connect",
+					address, "-quiet");
+			assertThat(good.output()).as("ECDHE-RSA-AES128-GCM-SHA256 accepted").contains(GREETING);
+			Result tls13 = run("openssl", "s_client", "-tls1_3", "-connect", address, "-quiet");
+			assertThat(tls13.output()).as("TLS 1.3 accepted").contains(GREETING);
 		}
 	}
 

@@ -39,13 +39,15 @@ class ActuatorTests {
 	void scrapeUsesPrometheusNamesAndExposesEveryMeter() throws Exception {
 		server.fetch();
 		await("the connection to be counted as closed").atMost(RunningServer.CLIENT_TIMEOUT)
-			.until(() -> scrape().contains("greeter_connections_closed_total 1.0"));
+			.until(() -> scrape().contains("greeter_connections_closed_total{by=\"client\"} 1.0"));
 		assertThat(scrape()).contains("greeter_connections_opened_total 1.0")
 			.contains("greeter_connections_active 0.0")
 			.contains("greeter_greetings_sent_total 1.0")
 			.contains("greeter_greeting_sent_bytes_total 30.0")
 			.contains("greeter_greetings_aborted_total 0.0")
 			.contains("greeter_connection_errors_total{kind=\"reset\"} 0.0")
+			.contains("greeter_connections_closed_total{by=\"linger\"} 0.0")
+			.contains("greeter_accept_errors_total{kind=\"emfile\"} 0.0")
 			.contains("greeter_connection_duration_seconds_bucket{le=")
 			.contains("greeter_connection_duration_seconds_count 1")
 			.contains("greeter_server_listening 1.0")

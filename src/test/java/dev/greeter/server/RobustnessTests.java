@@ -21,6 +21,8 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.greeter.RunningServer;
 
+import static dev.greeter.Meters.count;
+import static dev.greeter.Meters.gauge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -90,7 +92,7 @@ class RobustnessTests {
 				assertThat(count(registry, "greeter.greetings.aborted")).isEqualTo(1);
 			});
 			assertThat(count(registry, "greeter.greetings.sent")).isZero();
-			assertThat(registry.get("greeter.connection.errors").tag("kind", "timeout").counter().count()).isEqualTo(1);
+			assertThat(count(registry, "greeter.connection.errors", "kind", "timeout")).isEqualTo(1);
 		}
 	}
 
@@ -124,14 +126,6 @@ class RobustnessTests {
 			assertThat(Arrays.equals(Arrays.copyOf(received, length), large)).isTrue();
 		}
 		closed.get(RunningServer.CLIENT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-	}
-
-	private static double count(MeterRegistry registry, String name) {
-		return registry.get(name).counter().count();
-	}
-
-	private static double gauge(MeterRegistry registry, String name) {
-		return registry.get(name).gauge().value();
 	}
 
 }

@@ -1,0 +1,149 @@
+package dev.greeter.server;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+
+/**
+ * Fits {@code greeter.server.max-connections} to what this process can really hold open:
+ * a connection costs a file descriptor, and on platform threads (Java 17) a thread too.
+ * Without the fit, a limit above the descriptor limit ({@code ulimit -n}) is no limit:
+ * the accept fails with "Too many open files" long before the server turns clients away
+ * in order.
+ * <p>
+ * The default is capped, with one warning; a value set explicitly that cannot fit stops
+ * start-up, naming the setting, since the operator asked for something the process cannot
+ * do.
+ *
+ * @author tcp-greeter team
+ */
+final class ConnectionCapacity {
+
+	/**
+	 * Descriptors and threads kept for everything else: the actuator's connections, the
+	 * log, the jar, the JVM's own.
+	 */
+	static final int RESERVED = 64;
+
+	static final String PROPERTY = "greeter.server.max-connections";
+
+	private static final Logger logger = LoggerFactory.getLogger(ConnectionCapacity.class);
+
+	private ConnectionCapacity() {
+	}
+
+	/**
+	 * What this process can hold; a limit of {@link Long#MAX_VALUE} means none is known.
+	 *
+	 * @param maxDescriptors the descriptor limit
+	 * @param openDescriptors the descriptors open now
+	 * @param maxThreads the thread limit (process count limit, cgroup pids)
+	 * @param threads the threads running now
+	 */
+	record Limits(long maxDescriptors, long openDescriptors, long maxThreads, long threads) {
+
+		static Limits ofThisProcess() {
+			long maxDescriptors = Long.MAX_VALUE;
+			long openDescriptors = 0;
+			OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+			if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+				maxDescriptors = unix.getMaxFileDescriptorCount();
+				openDescriptors = unix.getOpenFileDescriptorCount();
+			}
+			long maxThreads = Math.min(limit("Max processes"), cgroupPids());
+			return new Limits(maxDescriptors, openDescriptors, maxThreads,
+					ManagementFactory.getThreadMXBean().getThreadCount());
+		}
+
+		// A soft limit from /proc/self/limits (Linux); none elsewhere.
+		private static long limit(String name) {
+			try {
+				for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+					if (line.startsWith(name)) {
+						String soft = line.substring(name.length()).trim().split("\\s+")[0];
+						return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+					}
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				// not Linux, or not readable: no known limit
+			}
+			return Long.MAX_VALUE;
+		}
+
+		private static long cgroupPids() {
+			for (Path path : List.of(Path.of("/sys/fs/cgroup/pids.max"), Path.of("/sys/fs/cgroup/pids/pids.max"))) {
+				try {
+					String value = Files.readString(path).trim();
+					return value.equals("max") ? Long.MAX_VALUE : Long.parseLong(value);
+				}
+				catch (IOException | RuntimeException ex) {
+					// no such cgroup controller here
+				}
+			}
+			return Long.MAX_VALUE;
+		}
+
+	}
+
+	/**
+	 * The number of connections to serve at once.
+	 * @param requested {@code greeter.server.max-connections}
+	 * @param explicit whether it was set, rather than left at its default
+	 * @param platformThreads whether each connection takes a platform thread
+	 * @param limits what the process can hold
+	 * @return {@code requested}, or less when it cannot fit and was not set explicitly
+	 * @throws InvalidConfigurationPropertyValueException when an explicit value cannot
+	 * fit, or nothing can
+	 */
+	static int fit(int requested, boolean explicit, boolean platformThreads, Limits limits) {
+		int capacity = requested;
+		String reason = null;
+		long descriptors = room(limits.maxDescriptors(), limits.openDescriptors());
+		if (descriptors < capacity) {
+			capacity = (int) descriptors;
+			reason = String.format(Locale.ROOT,
+					"this process can open %d more file descriptors (limit %d, the soft ulimit -n or the container's "
+							+ "nofile; %d open, %d kept for the rest of the process)",
+					descriptors, limits.maxDescriptors(), limits.openDescriptors(), RESERVED);
+		}
+		if (platformThreads) {
+			long threads = room(limits.maxThreads(), limits.threads());
+			if (threads < capacity) {
+				capacity = (int) threads;
+				reason = String.format(Locale.ROOT,
+						"on platform threads (Java 17, or virtual threads off) each connection takes a thread, and "
+								+ "this process can start %d more (limit %d, ulimit -u or the cgroup's pids.max; %d "
+								+ "running, %d kept)",
+						threads, limits.maxThreads(), limits.threads(), RESERVED);
+			}
+		}
+		if (reason == null) {
+			return requested;
+		}
+		if (capacity < 1 || explicit) {
+			throw new InvalidConfigurationPropertyValueException(PROPERTY, requested,
+					"more connections than fit: " + reason + "; lower it, or raise the limit");
+		}
+		logger.warn("{}={} does not fit: {}; serving at most {} connections at once. Raise the limit to serve more.",
+				PROPERTY, requested, reason, capacity);
+		return capacity;
+	}
+
+	private static long room(long limit, long used) {
+		if (limit == Long.MAX_VALUE) {
+			return Long.MAX_VALUE;
+		}
+		return Math.max(0, limit - used - RESERVED);
+	}
+
+}
