@@ -26,7 +26,7 @@ public final class Tools {
 	/**
 	 * A command's exit status and everything it printed.
 	 */
-	record Result(int exitCode, String output) {
+	public record Result(int exitCode, String output) {
 
 	}
 
@@ -61,7 +61,7 @@ public final class Tools {
 	 * @return its exit status and output
 	 * @throws IOException if it cannot be started or does not end in time
 	 */
-	static Result run(Duration timeout, String... command) throws IOException {
+	public static Result run(Duration timeout, String... command) throws IOException {
 		Path log = Files.createTempFile("tool-", ".log");
 		try {
 			Process process = new ProcessBuilder(List.of(command)).redirectErrorStream(true)

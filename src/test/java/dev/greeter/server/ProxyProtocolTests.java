@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,9 @@ class ProxyProtocolTests {
 	private static final String WHO = "greeter.greeting=${client.address} ${client.port}";
 
 	private static final String REQUIRED = "greeter.server.proxy-protocol=required";
+
+	private static final Pattern REJECTION_REPORT = Pattern
+		.compile("(\\d+) connection\\(s\\) closed without a greeting since the last report");
 
 	@Test
 	void v1HeaderNamesTheRealClient(CapturedOutput output) throws IOException {
@@ -125,6 +129,34 @@ class ProxyProtocolTests {
 				.as("a good client after all that")
 				.isEqualTo("203.0.113.7 40001\r\n");
 		}
+	}
+
+	@Test
+	void aBurstOfRejectionsIsReportedInFullWithinOneInterval(CapturedOutput output) throws IOException {
+		try (RunningServer server = RunningServer.start(REQUIRED, "greeter.server.report-interval=500ms")) {
+			for (int i = 0; i < 300; i++) {
+				assertThat(refused(server, "hello\r\n".getBytes(StandardCharsets.US_ASCII), true)).isEmpty();
+			}
+			// Without another rejection to trigger it: the interval's end reports the
+			// rest.
+			await("the log to account for all 300").atMost(RunningServer.CLIENT_TIMEOUT)
+				.until(() -> reported(output.getAll(), REJECTION_REPORT) == 300);
+			assertThat(counter(server, "greeter.proxy.rejected", "reason", "malformed")
+					+ counter(server, "greeter.proxy.rejected", "reason", "missing"))
+				.isEqualTo(300);
+			assertThat(REJECTION_REPORT.matcher(output.getAll()).results().count()).as("reports, not one per rejection")
+				.isLessThanOrEqualTo(5);
+		}
+	}
+
+	/**
+	 * The counts a rate-limited report gave, added up.
+	 * @param log the captured output
+	 * @param report the report, with the count as its first group
+	 * @return the sum
+	 */
+	static long reported(String log, Pattern report) {
+		return report.matcher(log).results().mapToLong((match) -> Long.parseLong(match.group(1))).sum();
 	}
 
 	@Test

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,25 @@ class RobustnessTests {
 			await("the last connection to close").atMost(RunningServer.CLIENT_TIMEOUT)
 				.until(() -> count(registry, "greeter.connections.closed") == 4);
 			assertThat(count(registry, "greeter.connections.opened")).isEqualTo(4);
+		}
+	}
+
+	@Test
+	void aBurstOverTheLimitIsReportedInFullWithinOneInterval(CapturedOutput output) throws IOException {
+		try (RunningServer server = RunningServer.start("greeter.server.max-connections=1", "greeter.server.linger=30s",
+				"greeter.server.report-interval=500ms"); Socket held = server.connect()) {
+			MeterRegistry registry = server.context().getBean(MeterRegistry.class);
+			assertThat(RunningServer.readToEnd(held.getInputStream())).isEqualTo(GREETING);
+			await("the held connection open").atMost(RunningServer.CLIENT_TIMEOUT)
+				.until(() -> gauge(registry, "greeter.connections.active") == 1);
+			for (int i = 0; i < 300; i++) {
+				assertThat(server.fetch()).isEmpty();
+			}
+			Pattern report = Pattern
+				.compile("(\\d+) new connection\\(s\\) closed without a greeting since the last report");
+			await("the log to account for all 300").atMost(RunningServer.CLIENT_TIMEOUT)
+				.until(() -> ProxyProtocolTests.reported(output.getAll(), report) == 300);
+			assertThat(count(registry, "greeter.connections.rejected")).isEqualTo(300);
 		}
 	}
 

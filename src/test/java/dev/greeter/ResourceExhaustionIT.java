@@ -1,0 +1,163 @@
+package dev.greeter;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.greeter.deploy.Tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What happens when the process runs out of file descriptors or heap: it serves again as
+ * soon as descriptors are free, it fits its connection limit to the descriptor limit, and
+ * out of heap it ends (so that it is restarted) rather than wedging. Each runs the jar as
+ * a process of its own with the limit lowered.
+ */
+class ResourceExhaustionIT {
+
+	private static final String GREETING = "Hello World! This is Bhushan\r\n";
+
+	@TempDir
+	Path temp;
+
+	@Test
+	void outOfDescriptorsTheServerBacksOffAndServesAgainWhenTheyAreFree() throws Exception {
+		Tools.require(Tools.onPath("prlimit"), "prlimit", "install util-linux");
+		try (JarProcess server = JarProcess
+			.start(this.temp.resolve("server.log"), "", List.of(), "--greeter.server.linger=60s")
+			.awaitListening()) {
+			assertThat(server.fetch()).isEqualTo(GREETING);
+			// Lowered after start-up, so that the connection limit (2048) is far above
+			// it:
+			// the accept itself runs out, as when descriptors go to something else.
+			Tools.Result lowered = Tools.run(Duration.ofSeconds(10), "prlimit", "--pid", Long.toString(server.pid()),
+					"--nofile=256:256");
+			assertThat(lowered.exitCode()).as(lowered.output()).isZero();
+			List<Socket> idle = new ArrayList<>();
+			try {
+				for (int i = 0; i < 400; i++) {
+					Socket socket = new Socket();
+					socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
+					idle.add(socket); // connected, never read
+				}
+				await("the server to run out of descriptors").atMost(Duration.ofSeconds(30))
+					.until(() -> server.log().contains("Too many open files"));
+			}
+			finally {
+				for (Socket socket : idle) {
+					socket.close();
+				}
+			}
+			await("a greeting again once the clients have left").atMost(Duration.ofSeconds(60))
+				.ignoreExceptions()
+				.until(() -> server.fetch().equals(GREETING));
+			assertThat(server.get("/health/liveness").statusCode()).isEqualTo(200);
+			assertThat(server.get("/health/readiness").statusCode()).isEqualTo(200);
+			assertThat(server.scraped("greeter_accept_errors_total{kind=\"emfile\"}")).isPositive();
+			assertThat(server.scraped("greeter_server_listening")).isEqualTo(1);
+			assertThat(server.log())
+				.contains("accept(s) failed since the last report, the server backs off and retries")
+				.doesNotContain("Error on ServerSocket");
+			assertThat(server.log().lines().filter((line) -> line.contains("GreetingServerConnectionFactory")))
+				.as("no stack trace for a failed accept")
+				.allSatisfy((line) -> assertThat(line).doesNotContain("\tat "));
+		}
+	}
+
+	@Test
+	void belowTheDefaultConnectionLimitInDescriptorsTheLimitIsCappedAndClientsBeyondItTurnedAway() throws Exception {
+		try (JarProcess server = JarProcess
+			.start(this.temp.resolve("server.log"), "ulimit -n 256", List.of(), "--greeter.server.linger=60s")
+			.awaitListening()) {
+			assertThat(server.log()).contains("greeter.server.max-connections=2048 does not fit: this process can open")
+				.contains("limit 256");
+			List<Socket> idle = new ArrayList<>();
+			try {
+				for (int i = 0; i < 400; i++) {
+					Socket socket = new Socket();
+					socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
+					idle.add(socket);
+				}
+				await("connections beyond the cap turned away").atMost(Duration.ofSeconds(30))
+					.until(() -> server.log().contains("new connection(s) closed without a greeting"));
+			}
+			finally {
+				for (Socket socket : idle) {
+					socket.close();
+				}
+			}
+			await("a greeting again once the clients have left").atMost(Duration.ofSeconds(60))
+				.ignoreExceptions()
+				.until(() -> server.fetch().equals(GREETING));
+			assertThat(server.scraped("greeter_connections_rejected_total")).isPositive();
+			assertThat(server.get("/health/liveness").statusCode()).isEqualTo(200);
+		}
+	}
+
+	@Test
+	void anExplicitConnectionLimitAboveTheDescriptorLimitStopsStartUpNamingIt() throws Exception {
+		Path log = this.temp.resolve("server.log");
+		try (JarProcess server = JarProcess.start(log, "ulimit -n 256", List.of(),
+				"--greeter.server.max-connections=1000")) {
+			assertThat(server.process().waitFor(60, TimeUnit.SECONDS)).as("exited").isTrue();
+			assertThat(server.process().exitValue()).isEqualTo(1);
+			assertThat(Files.readString(log)).contains("greeter.server.max-connections")
+				.contains("more connections than fit")
+				.contains("limit 256");
+		}
+	}
+
+	@Test
+	void outOfHeapTheProcessEndsRatherThanWedging() throws Exception {
+		try (JarProcess server = JarProcess
+			.start(this.temp.resolve("server.log"), "", List.of("-Xmx24m", "-XX:+ExitOnOutOfMemoryError"),
+					"--greeter.server.linger=60s", "--greeter.server.max-connections=5000")
+			.awaitListening()) {
+			List<Socket> idle = new ArrayList<>();
+			try {
+				for (int i = 0; i < 2500 && server.process().isAlive(); i++) {
+					Socket socket = new Socket();
+					try {
+						socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
+						idle.add(socket);
+					}
+					catch (IOException ex) {
+						socket.close();
+						break; // the server has gone
+					}
+				}
+				// Either it coped, or it ended: what it must not do is sit there with a
+				// full backlog and an actuator that hangs.
+				await("the process to end or to answer").atMost(Duration.ofSeconds(90))
+					.ignoreExceptions()
+					.until(() -> !server.process().isAlive() || answers(server));
+			}
+			finally {
+				for (Socket socket : idle) {
+					socket.close();
+				}
+			}
+			if (!server.process().isAlive()) {
+				assertThat(server.process().exitValue()).as("exit status after an OutOfMemoryError").isNotZero();
+				assertThat(server.log()).contains("Terminating due to java.lang.OutOfMemoryError");
+			}
+		}
+	}
+
+	// Greets, and its actuator answers: it is serving.
+	private static boolean answers(JarProcess server) throws Exception {
+		return server.fetch().equals(GREETING) && server.get("/health/liveness").statusCode() == 200;
+	}
+
+}
