@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -131,6 +132,82 @@ class DrainIT {
 			clients.shutdownNow();
 			server.destroyForcibly();
 			server.waitFor(10, TimeUnit.SECONDS);
+		}
+	}
+
+	@Test
+	void sigtermWhileABalancerStillSendsResetsNothingTheKernelAccepted() throws Exception {
+		try (JarProcess server = JarProcess.start(this.temp.resolve("storm.log"), "", List.of()).awaitListening()) {
+			int port = server.port();
+			// A balancer that health-checks readiness: it stops sending new clients once
+			// it
+			// sees 503, a few milliseconds after the server says so. Connections made in
+			// that window wait in the backlog and must be greeted, not reset.
+			AtomicBoolean ready = new AtomicBoolean(true);
+			AtomicInteger connected = new AtomicInteger();
+			AtomicInteger greeted = new AtomicInteger();
+			List<String> lost = Collections.synchronizedList(new ArrayList<>());
+			long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+			ExecutorService balancer = Executors.newFixedThreadPool(65);
+			try {
+				balancer.execute(() -> {
+					while (ready.get() && System.nanoTime() < deadline) {
+						try {
+							if (server.get("/health/readiness").statusCode() != 200) {
+								ready.set(false);
+							}
+						}
+						catch (Exception ex) {
+							ready.set(false);
+						}
+					}
+				});
+				for (int i = 0; i < 64; i++) {
+					balancer.execute(() -> {
+						while (ready.get() && System.nanoTime() < deadline) {
+							try (Socket socket = new Socket()) {
+								try {
+									socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+								}
+								catch (IOException refused) {
+									continue; // never accepted by the kernel: nothing
+												// lost
+								}
+								connected.incrementAndGet();
+								socket.setSoTimeout(10_000);
+								try {
+									byte[] received = socket.getInputStream().readAllBytes();
+									if (Arrays.equals(received, GREETING)) {
+										greeted.incrementAndGet();
+									}
+									else {
+										lost.add(received.length + " bytes");
+									}
+								}
+								catch (IOException ex) {
+									lost.add(ex.toString());
+								}
+							}
+							catch (IOException ex) {
+								lost.add(ex.toString());
+							}
+						}
+					});
+				}
+				await("some load before the SIGTERM").atMost(Duration.ofSeconds(30))
+					.until(() -> connected.get() > 2000);
+				server.process().destroy(); // SIGTERM
+				assertThat(server.process().waitFor(30, TimeUnit.SECONDS)).as("exited within 30 s").isTrue();
+				ready.set(false);
+				balancer.shutdown();
+				assertThat(balancer.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+			}
+			finally {
+				balancer.shutdownNow();
+			}
+			assertThat(server.process().exitValue()).as(server.log()).isZero();
+			assertThat(lost).as("connections the kernel accepted, without their whole greeting").isEmpty();
+			assertThat(greeted.get()).isEqualTo(connected.get());
 		}
 	}
 
