@@ -32,9 +32,6 @@ class StartupFailureTests {
 	@CsvSource(delimiter = '|',
 			value = { "greeter.server.port=70000 | greeter.server.port | must be between 0 and 65535",
 					"greeter.greeting= | greeter.greeting | must not be empty",
-					"greeter.line-ending=crlf2 | greeter.line-ending | CRLF",
-					"greeter.server.proxy-protocol=maybe | greeter.server.proxy-protocol | REQUIRED",
-					"greeter.mode=motd | greeter.mode | DAYTIME",
 					"greeter.server.linger=-1s | greeter.server.linger | must be longer than or equal to 1 milli" })
 	void badSettingStopsStartupWithAReportNamingTheProperty(String setting, String property, String reason,
 			CapturedOutput output) {
@@ -65,6 +62,30 @@ class StartupFailureTests {
 		assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
 			.contains("for configuration property '" + property + "'")
 			.contains(reason)
+			.doesNotContain("\tat ");
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', value = {
+			"greeter.server.port=abc | greeter.server.port is 'abc' (from \"greeter.server.port\" from property source "
+					+ "\"commandLineArgs\"), but it must be | a whole number between 0 and 65535.",
+			"greeter.line-ending=crlf2 | greeter.line-ending is 'crlf2' | one of crlf, lf, none",
+			"greeter.server.proxy-protocol=maybe | greeter.server.proxy-protocol is 'maybe' | one of off, optional, "
+					+ "required",
+			"greeter.mode=motd | greeter.mode is 'motd' | one of greeting, qotd, daytime",
+			"greeter.server.max-connections=lots | greeter.server.max-connections is 'lots' | a whole number between 1 "
+					+ "and 1000000",
+			"greeter.server.linger=forever | greeter.server.linger is 'forever' | a duration such as 500ms, 10s or 2m",
+			"greeter.server.log-connections=maybe | greeter.server.log-connections is 'maybe' | true or false",
+			"greeter.max-greeting-size=big | greeter.max-greeting-size is 'big' | a size such as 512B, 64KB or 16MB",
+			"greeter.server.address=not_an_address | greeter.server.address is 'not_an_address' | an IP address" })
+	void valueThatDoesNotConvertIsExplainedInPlainWords(String setting, String said, String allowed,
+			CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run(setting));
+		assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+			.contains(said.trim())
+			.contains(allowed.trim())
+			.doesNotContain("failed to convert java.lang.String")
 			.doesNotContain("\tat ");
 	}
 
