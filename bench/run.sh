@@ -56,7 +56,11 @@ total=0
 start_greeter "$work/tcp-greeter.jar" "$port" "$work/greeter.log"
 measure tcp-greeter
 # The metrics must add up to what the load generator made (warm-up included), active back to 0.
-scrape() { curl -s "http://127.0.0.1:$((port + 1))/actuator/prometheus" | awk -v m="$1" '$1 == m { print int($2) }'; }
+# A series summed over its labels (greeter_connections_closed_total has one sample per "by").
+scrape() {
+  curl -s "http://127.0.0.1:$((port + 1))/actuator/prometheus" \
+    | awk -v m="$1" '{ n = $1; sub(/\{.*/, "", n) } n == m { s += $2; found = 1 } END { if (found) print int(s) }'
+}
 for _ in $(seq 1 40); do [ "$(scrape greeter_connections_closed_total)" = "$total" ] && break; sleep 0.25; done
 opened=$(scrape greeter_connections_opened_total)
 closed=$(scrape greeter_connections_closed_total)

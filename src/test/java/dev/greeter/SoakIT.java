@@ -313,9 +313,9 @@ class SoakIT {
 	}
 
 	private static double value(int actuator, String series) throws Exception {
-		Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(scrape(actuator));
-		assertThat(matcher.find()).as(series).isTrue();
-		return Double.parseDouble(matcher.group(1));
+		String scrape = scrape(actuator);
+		assertThat(scrape).as("the scrape").contains(series);
+		return Meters.scraped(scrape, series);
 	}
 
 	private static double sum(int actuator, String seriesPattern) throws Exception {

@@ -63,9 +63,10 @@ class PrometheusIT {
 						.isEqualTo(connections);
 					assertThat(prometheus.value("greeter_greetings_sent_total{job=\"tcp-greeter\"}"))
 						.isEqualTo(connections);
-					assertThat(prometheus.value("greeter_connections_closed_total{job=\"tcp-greeter\"}"))
+					assertThat(prometheus.value("sum(greeter_connections_closed_total{job=\"tcp-greeter\"})"))
 						.isEqualTo(connections);
 					assertThat(prometheus.value("greeter_connections_active{job=\"tcp-greeter\"}")).isZero();
+					assertThat(prometheus.value("sum(greeter_connection_errors_total{job=\"tcp-greeter\"})")).isZero();
 				});
 
 			for (String query : dashboardQueries()) {
