@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.TestExecutionListener;
@@ -22,9 +23,23 @@ public final class SkippedTestsReport implements TestExecutionListener {
 
 	private final List<String> skipped = new ArrayList<>();
 
-	// Looked up when printing: the build tool swaps the streams around tests.
-	private static PrintStream out() {
-		return System.out;
+	private final @Nullable PrintStream stream;
+
+	/**
+	 * The report the build registers: on standard output.
+	 */
+	public SkippedTestsReport() {
+		this(null);
+	}
+
+	SkippedTestsReport(@Nullable PrintStream stream) {
+		this.stream = stream;
+	}
+
+	// Standard output is looked up when printing: the build tool swaps the streams
+	// around tests.
+	private PrintStream out() {
+		return (this.stream != null) ? this.stream : System.out;
 	}
 
 	@Override
@@ -63,7 +78,7 @@ public final class SkippedTestsReport implements TestExecutionListener {
 	}
 
 	private static String simple(String className) {
-		return className.substring(className.lastIndexOf('.') + 1);
+		return className.substring(Math.max(className.lastIndexOf('.'), className.lastIndexOf('$')) + 1);
 	}
 
 }

@@ -72,7 +72,7 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 		this.connectionSupport = connectionSupport;
 		this.listener = listener;
 		this.acceptFailures = timers.warning(logger,
-				"{} accept(s) failed since the last report, the server backs " + "off and retries; the last: {}");
+				"{} accept(s) failed since the last report, the server backs off and retries; the last: {}");
 		setTcpNetConnectionSupport(connectionSupport);
 	}
 
