@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -42,9 +43,13 @@ public final class RunningServer implements AutoCloseable {
 	private RunningServer(WebApplicationType web, String... properties) {
 		// Command-line arguments, not default properties: application.properties must not
 		// win over them.
-		List<String> arguments = new ArrayList<>(
-				List.of("--greeter.server.port=0", "--greeter.server.address=127.0.0.1", "--server.port=0",
-						"--server.address=127.0.0.1", "--spring.main.banner-mode=off"));
+		List<String> arguments = new ArrayList<>(List.of("--greeter.server.port=0", "--server.port=0",
+				"--server.address=127.0.0.1", "--spring.main.banner-mode=off"));
+		// 127.0.0.1 unless the test binds elsewhere ([::1], say): a property given twice
+		// would bind as a list.
+		if (Arrays.stream(properties).noneMatch((property) -> property.startsWith("greeter.server.address="))) {
+			arguments.add("--greeter.server.address=127.0.0.1");
+		}
 		for (String property : properties) {
 			arguments.add("--" + property);
 		}

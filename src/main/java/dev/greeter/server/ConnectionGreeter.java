@@ -137,9 +137,10 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 		if (constant != null) {
 			return constant;
 		}
-		String clientAddress = (client != null) ? client.getAddress().getHostAddress() : connection.getHostAddress();
+		String clientAddress = AddressText
+			.of((client != null) ? client.getAddress() : connection.getSocketInfo().getInetAddress());
 		int clientPort = (client != null) ? client.getPort() : connection.getPort();
-		int serverPort = ((GreetingConnectionSupport.GreetingConnection) connection).socket().getLocalPort();
+		int serverPort = connection.getSocketInfo().getLocalPort();
 		return template.render(new ConnectionFacts(clientAddress, clientPort, serverPort, sequence), Instant.now());
 	}
 
@@ -158,7 +159,7 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 	 * @return the address
 	 */
 	static String remoteAddress(TcpConnection connection) {
-		return format(connection.getHostAddress(), connection.getPort());
+		return format(AddressText.of(connection.getSocketInfo().getInetAddress()), connection.getPort());
 	}
 
 	// The real client first, and the proxy it came through when there is one.
@@ -168,7 +169,7 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 	}
 
 	private static String format(InetSocketAddress address) {
-		return format(address.getAddress().getHostAddress(), address.getPort());
+		return format(AddressText.of(address.getAddress()), address.getPort());
 	}
 
 	private static String format(String host, int port) {

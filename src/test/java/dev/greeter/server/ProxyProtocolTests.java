@@ -53,7 +53,7 @@ class ProxyProtocolTests {
 	void v1Tcp6AndUnknown() throws IOException {
 		try (RunningServer server = RunningServer.start(REQUIRED, WHO)) {
 			assertThat(proxied(server, ProxyHeaders.v1("PROXY TCP6 2001:db8::7 2001:db8::1 40001 8000")))
-				.isEqualTo("2001:db8:0:0:0:0:0:7 40001\r\n");
+				.isEqualTo("2001:db8::7 40001\r\n");
 			try (Socket socket = server.connect()) {
 				send(socket, ProxyHeaders.v1("PROXY UNKNOWN"));
 				assertThat(read(socket)).as("the proxy could not tell: the connection's own address")
@@ -69,7 +69,7 @@ class ProxyProtocolTests {
 				.isEqualTo("198.51.100.9 50123\r\n");
 			byte[] awsTlv = { (byte) 0xEA, 0, 5, 1, 'v', 'p', 'c', 'e' };
 			assertThat(proxied(server, ProxyHeaders.v2("2001:db8::42", 443, "2001:db8::1", 8000, awsTlv)))
-				.isEqualTo("2001:db8:0:0:0:0:0:42 443\r\n");
+				.isEqualTo("2001:db8::42 443\r\n");
 			try (Socket socket = server.connect()) {
 				send(socket, ProxyHeaders.v2Raw(0x20, 0x00, new byte[0]));
 				assertThat(read(socket)).as("LOCAL, a health check: the connection's own address")
