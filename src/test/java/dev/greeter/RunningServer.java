@@ -21,7 +21,6 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.ApplicationListener;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionCloseEvent;
-import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
 
 /**
  * The whole application, started on 127.0.0.1 and a free port, for tests that talk to it
@@ -97,8 +96,12 @@ public final class RunningServer implements AutoCloseable {
 		return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
 	}
 
+	/**
+	 * The greeting port really bound, as the application publishes it.
+	 * @return the port
+	 */
 	public int port() {
-		return this.context.getBean(TcpNetServerConnectionFactory.class).getPort();
+		return this.context.getEnvironment().getRequiredProperty("local.greeter.listener.default.port", Integer.class);
 	}
 
 	/**

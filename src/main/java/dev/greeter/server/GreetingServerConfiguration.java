@@ -15,6 +15,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
+import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
 import org.springframework.integration.channel.DirectChannel;
 import org.springframework.integration.dsl.IntegrationFlow;
@@ -150,8 +151,8 @@ class GreetingServerConfiguration {
 
 	@Bean
 	ServerStartupCheck serverStartupCheck(TcpNetServerConnectionFactory serverConnectionFactory,
-			ServerProperties properties) {
-		return new ServerStartupCheck(serverConnectionFactory, properties);
+			ServerProperties properties, ConfigurableEnvironment environment) {
+		return new ServerStartupCheck(serverConnectionFactory, properties, environment);
 	}
 
 }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +16,10 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.MutablePropertySources;
+import org.springframework.core.env.PropertySource;
 import org.springframework.integration.ip.tcp.connection.AbstractServerConnectionFactory;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionServerExceptionEvent;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionServerListeningEvent;
@@ -31,19 +37,31 @@ final class ServerStartupCheck implements SmartLifecycle {
 
 	private static final Logger logger = LoggerFactory.getLogger(ServerStartupCheck.class);
 
+	private static final String PORTS = "greeter.ports";
+
 	private static final Duration LISTEN_TIMEOUT = Duration.ofSeconds(30);
 
 	private final AbstractServerConnectionFactory factory;
 
 	private final ServerProperties properties;
 
+	/**
+	 * The property that holds the port really bound (port 0 picks one), as Spring Boot
+	 * publishes {@code local.server.port}: tests and tools read it instead of log lines.
+	 */
+	static final String LOCAL_PORT_PROPERTY = "local.greeter.listener.default.port";
+
 	private final CompletableFuture<Integer> listening = new CompletableFuture<>();
+
+	private final ConfigurableEnvironment environment;
 
 	private volatile boolean running;
 
-	ServerStartupCheck(AbstractServerConnectionFactory factory, ServerProperties properties) {
+	ServerStartupCheck(AbstractServerConnectionFactory factory, ServerProperties properties,
+			ConfigurableEnvironment environment) {
 		this.factory = factory;
 		this.properties = properties;
+		this.environment = environment;
 	}
 
 	/**
@@ -82,6 +100,7 @@ final class ServerStartupCheck implements SmartLifecycle {
 	public void start() {
 		try {
 			int port = this.listening.get(LISTEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			publishPort(port);
 			logger.info("Greeting server listening on port {} ({})", port, this.properties.describeAddress());
 			this.running = true;
 		}
@@ -96,6 +115,19 @@ final class ServerStartupCheck implements SmartLifecycle {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new ServerStartException(this.properties.port(), this.properties.describeAddress(), ex);
+		}
+	}
+
+	private void publishPort(int port) {
+		MutablePropertySources sources = this.environment.getPropertySources();
+		PropertySource<?> existing = sources.get(PORTS);
+		if (existing instanceof MapPropertySource ports) {
+			ports.getSource().put(LOCAL_PORT_PROPERTY, port);
+		}
+		else {
+			Map<String, Object> ports = new HashMap<>();
+			ports.put(LOCAL_PORT_PROPERTY, port);
+			sources.addFirst(new MapPropertySource(PORTS, ports));
 		}
 	}
 

@@ -53,6 +53,16 @@ class GreetingServerTests {
 	}
 
 	@Test
+	void thePortReallyBoundIsPublishedAsAPropertyAndLoggedOnce(CapturedOutput output) {
+		Integer published = server.context()
+			.getEnvironment()
+			.getProperty(ServerStartupCheck.LOCAL_PORT_PROPERTY, Integer.class);
+		int bound = server.context().getBean(GreetingServerConnectionFactory.class).getPort();
+		assertThat(published).isEqualTo(bound).isPositive();
+		assertThat(output.getAll()).containsOnlyOnce("Greeting server listening on port " + bound + " (127.0.0.1)");
+	}
+
+	@Test
 	void defaultGreetingIsTheExactBytesThenEndOfStream() throws IOException {
 		assertThat(server.fetch()).isEqualTo(DEFAULT_GREETING);
 	}
