@@ -60,6 +60,8 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 
 	private final RateLimitedWarning acceptFailures;
 
+	private final RateLimitedWarning serveFailures;
+
 	private final AtomicLong accepted = new AtomicLong();
 
 	private volatile @Nullable ServerSocket listening;
@@ -73,6 +75,9 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 		this.listener = listener;
 		this.acceptFailures = timers.warning(logger,
 				"{} accept(s) failed since the last report, the server backs off and retries; the last: {}");
+		this.serveFailures = timers.warning(logger,
+				"{} accepted connection(s) closed without a greeting since the last report, for want of a thread or "
+						+ "a connection; the last: {}");
 		setTcpNetConnectionSupport(connectionSupport);
 	}
 
@@ -166,7 +171,7 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 		catch (IOException | RuntimeException ex) {
 			// No thread or no connection for this client (the thread limit, say): the
 			// others are still served.
-			logger.warn("Could not serve a new connection from {}: {}", socket.getRemoteSocketAddress(), ex.toString());
+			this.serveFailures.occurred(socket.getRemoteSocketAddress() + " " + ex);
 			closeQuietly(socket);
 		}
 	}
