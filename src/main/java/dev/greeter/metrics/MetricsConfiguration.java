@@ -8,6 +8,7 @@ import org.springframework.context.annotation.Profile;
 import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
 
 import dev.greeter.greeting.GreetingSource;
+import dev.greeter.server.MaintenanceFile;
 
 /**
  * Registers the connection meters and the server's health indicator when the greeting
@@ -32,6 +33,11 @@ class MetricsConfiguration {
 	@Bean
 	GreetingInfoContributor greetingInfoContributor(GreetingSource greetingSource) {
 		return new GreetingInfoContributor(greetingSource);
+	}
+
+	@Bean
+	MaintenanceHealthIndicator maintenanceHealthIndicator(MaintenanceFile maintenanceFile) {
+		return new MaintenanceHealthIndicator(maintenanceFile);
 	}
 
 	@Bean

@@ -12,12 +12,14 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Shuts the greeting server down without cutting a greeting in half. On SIGTERM (the
- * context closing): readiness goes to refusing traffic at once; the server stops
- * accepting; the connections already accepted finish (greeting, half-close, drain: each
- * ends within {@code greeter.server.linger} or {@code greeter.server.write-timeout});
- * connections the kernel had already queued are taken and greeted first, not reset; only
- * then does shutdown go on, to the web server and the connection factory. Spring
- * Integration's factories would otherwise close every open connection at once.
+ * context closing): readiness goes to refusing traffic at once; greetings go on for
+ * {@code greeter.server.shutdown-delay} (0 by default) while balancers notice; the server
+ * stops accepting; the connections already accepted finish (greeting, half-close, drain:
+ * each ends within {@code greeter.server.linger} or
+ * {@code greeter.server.write-timeout}); connections the kernel had already queued are
+ * taken and greeted first, not reset; only then does shutdown go on, to the web server
+ * and the connection factory. Spring Integration's factories would otherwise close every
+ * open connection at once.
  * <p>
  * It stops first of all lifecycle beans (its phase is above the web server's graceful
  * shutdown), so the readiness endpoint answers 503 while connections drain. The wait is
@@ -36,11 +38,14 @@ final class GracefulDrain implements SmartLifecycle {
 
 	private final ApplicationEventPublisher events;
 
+	private final Duration shutdownDelay;
+
 	private volatile boolean running;
 
-	GracefulDrain(GreetingServerConnectionFactory factory, ApplicationEventPublisher events) {
+	GracefulDrain(GreetingServerConnectionFactory factory, ApplicationEventPublisher events, Duration shutdownDelay) {
 		this.factory = factory;
 		this.events = events;
+		this.shutdownDelay = shutdownDelay;
 	}
 
 	@Override
@@ -72,6 +77,15 @@ final class GracefulDrain implements SmartLifecycle {
 
 	private void drain() {
 		AvailabilityChangeEvent.publish(this.events, this, ReadinessState.REFUSING_TRAFFIC);
+		if (!this.shutdownDelay.isZero()) {
+			// Balancers that health-check readiness need a few of their intervals to see
+			// the 503 and stop sending; until then, clients keep coming and are greeted.
+			logger.info("Readiness is 503; greeting on for {} ms (greeter.server.shutdown-delay) before draining",
+					this.shutdownDelay.toMillis());
+			if (!pause(this.shutdownDelay)) {
+				return;
+			}
+		}
 		// Greets what already waits in the backlog, closes the listener, and returns once
 		// the accept loop has handed its last connection over: the count below is whole.
 		this.factory.stopAccepting();
@@ -87,8 +101,12 @@ final class GracefulDrain implements SmartLifecycle {
 	}
 
 	private static boolean pause() {
+		return pause(POLL);
+	}
+
+	private static boolean pause(Duration duration) {
 		try {
-			Thread.sleep(POLL.toMillis());
+			Thread.sleep(duration.toMillis());
 			return true;
 		}
 		catch (InterruptedException ex) {

@@ -142,11 +142,17 @@ class GreetingServerConfiguration {
 
 	@Bean
 	GracefulDrain gracefulDrain(GreetingServerConnectionFactory serverConnectionFactory,
-			ApplicationEventPublisher events) {
+			ApplicationEventPublisher events, ServerProperties properties, Environment environment) {
+		ShutdownBudget.check(properties, environment);
 		// Before the server listens: from here on a SIGTERM is a normal stop, drained,
 		// exit status 0.
 		CleanStopOnSigterm.serverStarting();
-		return new GracefulDrain(serverConnectionFactory, events);
+		return new GracefulDrain(serverConnectionFactory, events, properties.shutdownDelay());
+	}
+
+	@Bean
+	MaintenanceFile maintenanceFile(ServerProperties properties, ServerTimers serverTimers) {
+		return new MaintenanceFile(properties.maintenanceFile(), serverTimers);
 	}
 
 	@Bean

@@ -1,6 +1,7 @@
 package dev.greeter.server;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import jakarta.validation.Valid;
@@ -35,6 +36,11 @@ import dev.greeter.proxy.ProxyProtocol;
  * naming the real client, as HAProxy and cloud load balancers send
  * @param proxyProtocolTimeout how long a PROXY header may take to arrive in full; with
  * {@code optional}, also how long a client that sends nothing waits for its greeting
+ * @param shutdownDelay how long, after SIGTERM, readiness answers 503 while greetings go
+ * on, before the drain starts: for load balancers that health-check the readiness URL and
+ * need that long to stop sending clients
+ * @param maintenanceFile while this file exists, readiness is OUT_OF_SERVICE: a switch
+ * for failover drills that needs no HTTP write endpoint
  * @param reportInterval the shortest time between two reports of the same kind of trouble
  * (rejected connections, failed accepts): the first is logged at once, the rest are
  * counted and logged together when the interval ends
@@ -50,7 +56,9 @@ public record ServerProperties(@DefaultValue("8000") @Range(min = 0, max = 65535
 		@DefaultValue("10s") @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 10) Duration writeTimeout,
 		@DefaultValue @NotNull @Valid Ssl ssl, @DefaultValue("off") @NotNull ProxyProtocol proxyProtocol,
 		@DefaultValue("1s") @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 1) Duration proxyProtocolTimeout,
-		@DefaultValue("10s") @NotNull @DurationMin(millis = 10) @DurationMax(hours = 1) Duration reportInterval) {
+		@DefaultValue("10s") @NotNull @DurationMin(millis = 10) @DurationMax(hours = 1) Duration reportInterval,
+		@DefaultValue("0s") @NotNull @DurationMax(minutes = 10) Duration shutdownDelay,
+		@Nullable Path maintenanceFile) {
 
 	/**
 	 * The bound address as people write it, for messages.

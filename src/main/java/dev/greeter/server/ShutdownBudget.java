@@ -1,0 +1,43 @@
+package dev.greeter.server;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.core.env.Environment;
+
+/**
+ * Checks at start-up that a shutdown can be what it promises: the shutdown delay and the
+ * drain after it must fit in the time Spring gives the lifecycle phase
+ * ({@code spring.lifecycle.timeout-per-shutdown-phase}), or the last connections would be
+ * cut off when that time is up.
+ *
+ * @author tcp-greeter team
+ */
+final class ShutdownBudget {
+
+	static final String PHASE_TIMEOUT = "spring.lifecycle.timeout-per-shutdown-phase";
+
+	private ShutdownBudget() {
+	}
+
+	static void check(ServerProperties properties, Environment environment) {
+		Duration phase = environment.getProperty(PHASE_TIMEOUT, Duration.class, Duration.ofSeconds(30));
+		// The drain: the backlog (short once balancers have stopped sending, which is
+		// what
+		// the delay is for), then the slowest open connection (the linger, or the write
+		// timeout for one that stopped reading), and a second's margin.
+		Duration drain = max(properties.linger(), properties.writeTimeout()).plusSeconds(1);
+		Duration needed = properties.shutdownDelay().plus(drain);
+		if (!properties.shutdownDelay().isZero() && needed.compareTo(phase) > 0) {
+			throw new InvalidConfigurationPropertyValueException("greeter.server.shutdown-delay",
+					properties.shutdownDelay(),
+					"the delay plus the drain (up to " + drain.toSeconds() + " s) takes longer than " + PHASE_TIMEOUT
+							+ " (" + phase.toSeconds() + " s); shorten the delay or raise " + PHASE_TIMEOUT);
+		}
+	}
+
+	private static Duration max(Duration a, Duration b) {
+		return (a.compareTo(b) >= 0) ? a : b;
+	}
+
+}
