@@ -2,6 +2,7 @@ package dev.greeter.metrics;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.util.Map;
 
 import com.jayway.jsonpath.JsonPath;
 import org.junit.jupiter.api.AfterAll;
@@ -70,10 +71,14 @@ class ActuatorTests {
 	}
 
 	@Test
-	void infoIsExposed() throws Exception {
+	void infoShowsTheBuildAndTheGreetingAndNothingOfTheRuntime() throws Exception {
 		HttpResponse<String> info = server.get("/info");
 		assertThat(info.statusCode()).isEqualTo(200);
 		assertThat(JsonPath.<String>read(info.body(), "$.build.artifact")).isEqualTo("tcp-greeter");
+		assertThat(JsonPath.<String>read(info.body(), "$.greeting.mode")).isEqualTo("greeting");
+		Map<String, Object> sections = JsonPath.read(info.body(), "$");
+		assertThat(sections.keySet()).as("no java, os or process section for anyone who reaches the port")
+			.containsOnly("build", "greeting");
 	}
 
 	@ParameterizedTest
