@@ -39,6 +39,15 @@ class ContainerIT {
 
 	private static final String GREETING = "Hello from the container";
 
+	private static final String VERSION = "0.1.0-SNAPSHOT";
+
+	// Build arguments as a release pipeline passes them.
+	private static final String REVISION = "0123456789abcdef0123456789abcdef01234567";
+
+	private static final String CREATED = "2026-12-01T00:00:00Z";
+
+	private static final String SOURCE = "https://example.org/tcp-greeter.git";
+
 	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
 	private static final String NAME = "tcp-greeter-it-" + UUID.randomUUID().toString().substring(0, 8);
@@ -55,7 +64,9 @@ class ContainerIT {
 		Tools.require(engine, "A container engine (docker info)",
 				"run the tests under ../shared/container/with-engine.sh, or start Docker");
 		Tools.Result build = Tools.run(Duration.ofMinutes(30), "docker", "build", "--build-arg",
-				"EXTRA_CA_CERTS=" + locallyTrustedCertificates(), "-t", IMAGE, ".");
+				"EXTRA_CA_CERTS=" + locallyTrustedCertificates(), "--build-arg", "VERSION=" + VERSION, "--build-arg",
+				"REVISION=" + REVISION, "--build-arg", "CREATED=" + CREATED, "--build-arg", "SOURCE=" + SOURCE, "-t",
+				IMAGE, ".");
 		assertThat(build.exitCode()).as(Tools.tail(build.output())).isZero();
 		Tools.Result run = Tools.run(Duration.ofMinutes(1), "docker", "run", "-d", "--name", NAME, "-p",
 				"127.0.0.1::8000", "-p", "127.0.0.1::8080", "-e", "GREETER_GREETING=" + GREETING, IMAGE);
@@ -98,6 +109,22 @@ class ContainerIT {
 		assertThat(inspect("{{.Config.User}}", IMAGE)).isEqualTo("10001:10001");
 		Tools.Result id = Tools.run(Duration.ofMinutes(1), "docker", "exec", NAME, "id", "-u");
 		assertThat(id.output().strip()).isEqualTo("10001");
+	}
+
+	@Test
+	void theImageSaysWhereItCameFromAndCarriesItsSbom() throws Exception {
+		assertThat(inspect("{{index .Config.Labels \"org.opencontainers.image.version\"}}", IMAGE)).isEqualTo(VERSION);
+		assertThat(inspect("{{index .Config.Labels \"org.opencontainers.image.revision\"}}", IMAGE))
+			.isEqualTo(REVISION);
+		assertThat(inspect("{{index .Config.Labels \"org.opencontainers.image.created\"}}", IMAGE)).isEqualTo(CREATED);
+		assertThat(inspect("{{index .Config.Labels \"org.opencontainers.image.source\"}}", IMAGE)).isEqualTo(SOURCE);
+		// A container of its own: the other tests stop theirs.
+		Tools.Result sbom = Tools.run(Duration.ofMinutes(1), "docker", "run", "--rm", "--entrypoint", "cat", IMAGE,
+				"/app/sbom/application.cdx.json");
+		assertThat(sbom.exitCode()).as(sbom.output()).isZero();
+		assertThat(JsonPath.<String>read(sbom.output(), "$.bomFormat")).isEqualTo("CycloneDX");
+		assertThat(JsonPath.<List<String>>read(sbom.output(), "$.components[*].name"))
+			.contains("spring-integration-ip");
 	}
 
 	@Test

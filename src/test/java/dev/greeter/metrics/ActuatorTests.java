@@ -82,8 +82,8 @@ class ActuatorTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "/env", "/heapdump", "/shutdown", "/beans", "/metrics", "/configprops", "/loggers",
-			"/threaddump", "/integrationgraph", "/mappings" })
+	@ValueSource(strings = { "/env", "/sbom", "/heapdump", "/shutdown", "/beans", "/metrics", "/configprops",
+			"/loggers", "/threaddump", "/integrationgraph", "/mappings" })
 	void nothingElseIsExposed(String path) throws Exception {
 		assertThat(server.get(path).statusCode()).isEqualTo(404);
 	}
