@@ -7,7 +7,6 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
-import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.task.SimpleAsyncTaskExecutorBuilder;
 import org.springframework.boot.thread.Threading;
@@ -20,7 +19,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.integration.channel.DirectChannel;
 import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.integration.ip.dsl.Tcp;
-import org.springframework.integration.ip.tcp.connection.DefaultTcpNetSSLSocketFactorySupport;
+import org.springframework.integration.ip.tcp.connection.DefaultTcpSocketSupport;
 import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
 import org.springframework.integration.ip.tcp.serializer.ByteArrayRawSerializer;
 import org.springframework.util.function.SingletonSupplier;
@@ -85,13 +84,16 @@ class GreetingServerConfiguration {
 		factory.setDeserializer(new DrainingDeserializer(properties.linger()));
 		String bundleName = properties.ssl().bundle();
 		if (bundleName != null) {
-			// An unknown bundle fails start-up here, naming it.
-			SslBundle bundle = sslBundles.getObject().getBundle(bundleName);
-			factory.setTcpSocketFactorySupport(new DefaultTcpNetSSLSocketFactorySupport(bundle::createSslContext));
+			factory.setTls(new TlsLayer(bundleName, sslBundles.getObject(), properties.ssl().clientAuth()));
+			// The framework's socket support would ask every TLS socket to check the
+			// peer's
+			// host name, which a server cannot do for its clients: client certificates
+			// are
+			// checked against the bundle's trust store instead.
+			factory.setTcpSocketSupport(new DefaultTcpSocketSupport(false));
 			// A read timeout bounds the handshake, which has no other; plain sockets have
 			// none, their drain is bounded by the LingerSweep.
 			factory.setSoTimeout(Math.toIntExact(properties.linger().toMillis()));
-			factory.setTcpSocketSupport(new TlsSocketSupport(bundle.getOptions(), properties.ssl().clientAuth()));
 		}
 		factory.setTaskExecutor(
 				new ConnectionLimit(connectionThreads.executor(), maxConnections, greetingListener, serverTimers));

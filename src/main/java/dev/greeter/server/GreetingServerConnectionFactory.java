@@ -68,6 +68,8 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 
 	private volatile boolean draining;
 
+	private @Nullable TlsLayer tls;
+
 	GreetingServerConnectionFactory(int port, GreetingConnectionSupport connectionSupport,
 			Supplier<GreetingListener> listener, ServerTimers timers) {
 		super(port);
@@ -79,6 +81,14 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 				"{} accepted connection(s) closed without a greeting since the last report, for want of a thread or "
 						+ "a connection; the last: {}");
 		setTcpNetConnectionSupport(connectionSupport);
+	}
+
+	/**
+	 * Serve TLS: each accepted socket is layered with the bundle's current context.
+	 * @param tls the TLS layer
+	 */
+	void setTls(TlsLayer tls) {
+		this.tls = tls;
 	}
 
 	@Override
@@ -158,13 +168,14 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 			return;
 		}
 		try {
-			setSocketAttributes(socket);
-			TcpConnectionSupport connection = this.connectionSupport.createNewConnection(socket, true, isLookupHost(),
+			Socket served = (this.tls != null) ? this.tls.layer(socket) : socket;
+			setSocketAttributes(served);
+			TcpConnectionSupport connection = this.connectionSupport.createNewConnection(served, true, isLookupHost(),
 					getApplicationEventPublisher(), getComponentName());
 			// Registers the connection among the factory's open ones; no interceptors are
 			// configured, so it comes back unwrapped.
 			connection = wrapConnection(connection);
-			initializeConnection(connection, socket);
+			initializeConnection(connection, served);
 			getTaskExecutor().execute(connection);
 			harvestClosedConnections();
 		}

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import com.jayway.jsonpath.JsonPath;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -141,6 +142,20 @@ class TlsTests {
 			assertThat(good.output()).as("ECDHE-RSA-AES128-GCM-SHA256 accepted").contains(GREETING);
 			Result tls13 = run("openssl", "s_client", "-tls1_3", "-connect", address, "-quiet");
 			assertThat(tls13.output()).as("TLS 1.3 accepted").contains(GREETING);
+		}
+	}
+
+	@Test
+	void theCertificateAndItsExpiryAreVisibleInInfoHealthAndTheScrape() throws Exception {
+		try (RunningServer server = RunningServer.startWithActuator(serverBundle())) {
+			String info = server.get("/info").body();
+			assertThat(JsonPath.<List<String>>read(info, "$.ssl.bundles[*].name")).containsExactly("greeter");
+			assertThat(
+					JsonPath.<List<String>>read(info, "$.ssl.bundles[0].certificateChains[0].certificates[*].subject"))
+				.containsExactly("CN=localhost");
+			assertThat(server.get("/health").body()).contains("\"ssl\":{\"status\":\"UP\"}");
+			assertThat(server.get("/prometheus").body())
+				.containsPattern("(?m)^ssl_chain_expiry_seconds\\{bundle=\"greeter\",[^}]*source=\"keystore\"} \\d");
 		}
 	}
 

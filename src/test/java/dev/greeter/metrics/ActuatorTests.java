@@ -78,7 +78,7 @@ class ActuatorTests {
 		assertThat(JsonPath.<String>read(info.body(), "$.greeting.mode")).isEqualTo("greeting");
 		Map<String, Object> sections = JsonPath.read(info.body(), "$");
 		assertThat(sections.keySet()).as("no java, os or process section for anyone who reaches the port")
-			.containsOnly("build", "greeting");
+			.containsOnly("build", "greeting", "ssl");
 	}
 
 	@ParameterizedTest

@@ -83,7 +83,7 @@ class PrometheusIT {
 			String rules = prometheus.get("rules");
 			assertThat(JsonPath.<List<String>>read(rules, "$.data.groups[*].rules[*].name")).containsExactlyInAnyOrder(
 					"TcpGreeterDown", "TcpGreeterConnectionErrorRatioHigh", "TcpGreeterAcceptFailing",
-					"TcpGreeterGreetingsAborted", "TcpGreeterGreetingFileRejected");
+					"TcpGreeterCertificateExpiresSoon", "TcpGreeterGreetingsAborted", "TcpGreeterGreetingFileRejected");
 			assertThat(JsonPath.<List<String>>read(rules, "$.data.groups[*].rules[*].health")).containsOnly("ok");
 			assertThat(JsonPath.<List<String>>read(prometheus.get("alerts"), "$.data.alerts[*].labels.alertname"))
 				.as("no alert fires for a healthy instance")
@@ -112,7 +112,7 @@ class PrometheusIT {
 	@Test
 	void alertRulesPassTheirUnitTests() throws Exception {
 		Path promtool = PrometheusServer.tool("promtool");
-		assertThat(run(promtool.toString(), "check", "rules", ALERTS.toString())).contains("SUCCESS: 5 rules found");
+		assertThat(run(promtool.toString(), "check", "rules", ALERTS.toString())).contains("SUCCESS: 6 rules found");
 		assertThat(run(promtool.toString(), "test", "rules", ALERT_TESTS.toString())).contains("SUCCESS");
 	}
 
