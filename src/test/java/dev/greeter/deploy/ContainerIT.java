@@ -194,7 +194,7 @@ class ContainerIT {
 	 * folder): where HTTPS goes through an inspecting proxy, the image's build stage must
 	 * trust them too to reach Maven Central. Empty elsewhere.
 	 */
-	private static String locallyTrustedCertificates() throws IOException {
+	static String locallyTrustedCertificates() throws IOException {
 		Path local = Path.of("/usr/local/share/ca-certificates");
 		if (!Files.isDirectory(local)) {
 			return "";

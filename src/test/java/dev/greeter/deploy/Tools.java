@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -62,11 +63,24 @@ public final class Tools {
 	 * @throws IOException if it cannot be started or does not end in time
 	 */
 	public static Result run(Duration timeout, String... command) throws IOException {
+		return run(timeout, Map.of(), command);
+	}
+
+	/**
+	 * Run a command with more environment variables, to its end, bounded in time.
+	 * @param timeout how long it may take
+	 * @param environment variables added to this process's environment
+	 * @param command the command
+	 * @return its exit status and output
+	 * @throws IOException if it cannot be started or does not end in time
+	 */
+	public static Result run(Duration timeout, Map<String, String> environment, String... command) throws IOException {
 		Path log = Files.createTempFile("tool-", ".log");
 		try {
-			Process process = new ProcessBuilder(List.of(command)).redirectErrorStream(true)
-				.redirectOutput(log.toFile())
-				.start();
+			ProcessBuilder builder = new ProcessBuilder(List.of(command)).redirectErrorStream(true)
+				.redirectOutput(log.toFile());
+			builder.environment().putAll(environment);
+			Process process = builder.start();
 			try {
 				if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
 					process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
