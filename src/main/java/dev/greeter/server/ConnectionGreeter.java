@@ -22,6 +22,7 @@ import org.springframework.messaging.support.MessageBuilder;
 import dev.greeter.greeting.ConnectionFacts;
 import dev.greeter.greeting.GreetingSource;
 import dev.greeter.greeting.GreetingTemplate;
+import dev.greeter.greeting.ServedGreeting;
 import dev.greeter.proxy.InvalidProxyHeaderException;
 import dev.greeter.proxy.ProxyHeader;
 import dev.greeter.proxy.ProxyHeaderReader;
@@ -100,23 +101,32 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 			this.listener.proxyHeaderAccepted(header.version());
 		}
 		@Nullable InetSocketAddress client = (header != null) ? header.source() : null;
+		GreetingConnectionSupport.GreetingConnection tracked = (GreetingConnectionSupport.GreetingConnection) connection;
+		tracked.realClient(client);
+		ServedGreeting served = this.greeting.current();
 		// The description is built only for a line that will be written: a level above
 		// INFO silences it as surely as log-connections=false.
 		if (this.logConnections && logger.isInfoEnabled()) {
-			logger.info("Connection established with {}", describe(connection, client));
+			// The key-values show in structured (JSON) logs only; the text line reads as
+			// it
+			// always has.
+			ConnectionRecord.identify(logger.atInfo(), connection, client, served.shortSha256())
+				.log("Connection established with {}", describe(connection, client));
 		}
-		byte[] bytes = render(connection, client, sequence);
+		byte[] bytes = render(served, connection, client, sequence);
 		Message<byte[]> message = MessageBuilder.withPayload(bytes)
 			.setHeader(IpHeaders.CONNECTION_ID, event.getConnectionId())
 			.build();
 		try {
 			this.greetings.send(message);
 			connection.shutdownOutput();
+			tracked.greeted(bytes.length, served.shortSha256());
 			this.listener.greetingSent(connection, bytes.length);
 		}
 		catch (MessagingException | IOException ex) {
 			// The client left before its greeting was written: its loss, not a server
 			// fault. The framework has already closed the connection.
+			tracked.outcome("aborted");
 			this.listener.greetingAborted(ex);
 			if (logger.isDebugEnabled()) {
 				logger.debug("Greeting to {} not delivered: {}", describe(connection, client), rootMessage(ex));
@@ -125,14 +135,16 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 		catch (RuntimeException ex) {
 			// A bug, not a network error: report it, and do not leave the client waiting
 			// for a greeting.
+			tracked.outcome("failed");
 			this.listener.greetingAborted(ex);
 			logger.error("Greeting to {} failed", describe(connection, client), ex);
 			connection.close();
 		}
 	}
 
-	private byte[] render(TcpConnection connection, @Nullable InetSocketAddress client, long sequence) {
-		GreetingTemplate template = this.greeting.current().template();
+	private byte[] render(ServedGreeting served, TcpConnection connection, @Nullable InetSocketAddress client,
+			long sequence) {
+		GreetingTemplate template = served.template();
 		byte[] constant = template.constantBytes();
 		if (constant != null) {
 			return constant;
@@ -148,6 +160,7 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 		// Counted and reported before the close, so that a client that sees its rejection
 		// also sees it counted, and the report names the rejection that opened its
 		// interval, not one that overtook it while this thread waited for a core.
+		((GreetingConnectionSupport.GreetingConnection) connection).outcome("rejected");
 		this.listener.proxyHeaderRejected(ex.reason());
 		this.proxyRejections.occurred(remoteAddress(connection) + " " + ex.getMessage());
 		connection.close();
@@ -163,7 +176,7 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 	}
 
 	// The real client first, and the proxy it came through when there is one.
-	private static String describe(TcpConnection connection, @Nullable InetSocketAddress client) {
+	static String describe(TcpConnection connection, @Nullable InetSocketAddress client) {
 		return (client != null) ? format(client) + " (via " + remoteAddress(connection) + ")"
 				: remoteAddress(connection);
 	}

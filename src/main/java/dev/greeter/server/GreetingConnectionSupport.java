@@ -3,6 +3,7 @@ package dev.greeter.server;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -79,10 +80,55 @@ final class GreetingConnectionSupport implements TcpNetConnectionSupport {
 
 		private volatile boolean lingerExpired;
 
+		// What the connection's log record says of it when it closes (ConnectionRecord).
+		private final long openedNanos = System.nanoTime();
+
+		private volatile String outcome = "open";
+
+		private volatile int greetingBytes;
+
+		private volatile @Nullable String greetingSha256;
+
+		private volatile @Nullable InetSocketAddress realClient;
+
 		GreetingConnection(Socket socket, boolean server, boolean lookupHost,
 				@Nullable ApplicationEventPublisher applicationEventPublisher, @Nullable String connectionFactoryName) {
 			super(socket, server, lookupHost, applicationEventPublisher, connectionFactoryName);
 			this.socket = socket;
+		}
+
+		void greeted(int bytes, String sha256) {
+			this.greetingBytes = bytes;
+			this.greetingSha256 = sha256;
+			this.outcome = "greeted";
+		}
+
+		void outcome(String outcome) {
+			this.outcome = outcome;
+		}
+
+		void realClient(@Nullable InetSocketAddress client) {
+			this.realClient = client;
+		}
+
+		long openedNanos() {
+			return this.openedNanos;
+		}
+
+		String outcome() {
+			return this.outcome;
+		}
+
+		int greetingBytes() {
+			return this.greetingBytes;
+		}
+
+		@Nullable String greetingSha256() {
+			return this.greetingSha256;
+		}
+
+		@Nullable InetSocketAddress realClient() {
+			return this.realClient;
 		}
 
 		/**

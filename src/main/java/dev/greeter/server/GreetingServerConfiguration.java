@@ -152,6 +152,17 @@ class GreetingServerConfiguration {
 		return new GracefulDrain(serverConnectionFactory, events, properties.shutdownDelay());
 	}
 
+	// Decided at run time, not by a condition: in the image's AOT mode the bean set is
+	// fixed at build time, and JSON logs are turned on by an environment variable.
+	@Bean
+	ConnectionRecord connectionRecord(TcpNetServerConnectionFactory serverConnectionFactory,
+			ServerProperties properties, Environment environment) {
+		boolean structured = environment.containsProperty("logging.structured.format.console")
+				|| environment.containsProperty("logging.structured.format.file");
+		return new ConnectionRecord(serverConnectionFactory.getComponentName(),
+				properties.logConnections() && structured);
+	}
+
 	@Bean
 	MaintenanceFile maintenanceFile(ServerProperties properties, ServerTimers serverTimers) {
 		return new MaintenanceFile(properties.maintenanceFile(), serverTimers);
