@@ -51,6 +51,8 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 
 	private final boolean logConnections;
 
+	private final boolean structuredLogs;
+
 	private final GreetingListener listener;
 
 	private final @Nullable ProxyHeaderReader proxyHeaders;
@@ -62,11 +64,13 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 	private final AtomicLong sequence = new AtomicLong();
 
 	ConnectionGreeter(String factoryName, MessageChannel greetings, GreetingSource greeting, boolean logConnections,
-			GreetingListener listener, @Nullable ProxyHeaderReader proxyHeaders, ServerTimers timers) {
+			boolean structuredLogs, GreetingListener listener, @Nullable ProxyHeaderReader proxyHeaders,
+			ServerTimers timers) {
 		this.factoryName = factoryName;
 		this.greetings = greetings;
 		this.greeting = greeting;
 		this.logConnections = logConnections;
+		this.structuredLogs = structuredLogs;
 		this.listener = listener;
 		this.proxyHeaders = proxyHeaders;
 		this.proxyRejections = timers.warning(logger, "{} connection(s) closed without a greeting since the last "
@@ -107,11 +111,15 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 		// The description is built only for a line that will be written: a level above
 		// INFO silences it as surely as log-connections=false.
 		if (this.logConnections && logger.isInfoEnabled()) {
-			// The key-values show in structured (JSON) logs only; the text line reads as
-			// it
-			// always has.
-			ConnectionRecord.identify(logger.atInfo(), connection, client, served.shortSha256())
-				.log("Connection established with {}", describe(connection, client));
+			if (this.structuredLogs) {
+				ConnectionRecord.identify(logger.atInfo(), connection, client, served)
+					.log("Connection established with {}", describe(connection, client));
+			}
+			else {
+				// The text line has no key-values: it reads as it always has, for what it
+				// always cost.
+				logger.info("Connection established with {}", describe(connection, client));
+			}
 		}
 		byte[] bytes = render(served, connection, client, sequence);
 		Message<byte[]> message = MessageBuilder.withPayload(bytes)
@@ -120,7 +128,7 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 		try {
 			this.greetings.send(message);
 			connection.shutdownOutput();
-			tracked.greeted(bytes.length, served.shortSha256());
+			tracked.greeted(bytes.length, served);
 			this.listener.greetingSent(connection, bytes.length);
 		}
 		catch (MessagingException | IOException ex) {

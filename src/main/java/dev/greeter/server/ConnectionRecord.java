@@ -12,6 +12,8 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.integration.ip.tcp.connection.TcpConnection;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionCloseEvent;
 
+import dev.greeter.greeting.ServedGreeting;
+
 /**
  * The per-connection record for structured (JSON) logs: when a connection closes, one
  * event with the key-values a log pipeline can use, as nginx writes an access log line at
@@ -48,7 +50,7 @@ final class ConnectionRecord implements ApplicationListener<TcpConnectionCloseEv
 			return;
 		}
 		InetSocketAddress client = connection.realClient();
-		LoggingEventBuilder record = identify(logger.atInfo(), connection, client, connection.greetingSha256());
+		LoggingEventBuilder record = identify(logger.atInfo(), connection, client, connection.greeting());
 		record.addKeyValue("outcome", connection.outcome())
 			.addKeyValue("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connection.openedNanos()))
 			.addKeyValue("bytes", connection.greetingBytes())
@@ -60,11 +62,11 @@ final class ConnectionRecord implements ApplicationListener<TcpConnectionCloseEv
 	 * @param event the event being built
 	 * @param connection the connection
 	 * @param client the real client, when a PROXY header named one
-	 * @param greetingSha256 the short hash of the greeting served, when known
+	 * @param greeting the greeting served, when one was
 	 * @return the event
 	 */
 	static LoggingEventBuilder identify(LoggingEventBuilder event, TcpConnection connection,
-			@Nullable InetSocketAddress client, @Nullable String greetingSha256) {
+			@Nullable InetSocketAddress client, @Nullable ServedGreeting greeting) {
 		String peer = AddressText.of(connection.getSocketInfo().getInetAddress());
 		event.addKeyValue("listener", LISTENER);
 		if (client != null) {
@@ -76,8 +78,8 @@ final class ConnectionRecord implements ApplicationListener<TcpConnectionCloseEv
 		else {
 			event.addKeyValue("client.address", peer).addKeyValue("client.port", connection.getPort());
 		}
-		if (greetingSha256 != null) {
-			event.addKeyValue("greeting.sha256", greetingSha256);
+		if (greeting != null) {
+			event.addKeyValue("greeting.sha256", greeting.shortSha256());
 		}
 		return event;
 	}

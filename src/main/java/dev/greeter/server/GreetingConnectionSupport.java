@@ -25,6 +25,8 @@ import org.springframework.integration.ip.tcp.connection.TcpNetConnectionSupport
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessagingException;
 
+import dev.greeter.greeting.ServedGreeting;
+
 /**
  * Creates the server's connections: Spring Integration's {@link TcpNetConnection}, except
  * that a send writes straight to the socket, a write that takes longer than
@@ -87,7 +89,7 @@ final class GreetingConnectionSupport implements TcpNetConnectionSupport {
 
 		private volatile int greetingBytes;
 
-		private volatile @Nullable String greetingSha256;
+		private volatile @Nullable ServedGreeting greeting;
 
 		private volatile @Nullable InetSocketAddress realClient;
 
@@ -97,9 +99,9 @@ final class GreetingConnectionSupport implements TcpNetConnectionSupport {
 			this.socket = socket;
 		}
 
-		void greeted(int bytes, String sha256) {
+		void greeted(int bytes, ServedGreeting greeting) {
 			this.greetingBytes = bytes;
-			this.greetingSha256 = sha256;
+			this.greeting = greeting;
 			this.outcome = "greeted";
 		}
 
@@ -123,8 +125,8 @@ final class GreetingConnectionSupport implements TcpNetConnectionSupport {
 			return this.greetingBytes;
 		}
 
-		@Nullable String greetingSha256() {
-			return this.greetingSha256;
+		@Nullable ServedGreeting greeting() {
+			return this.greeting;
 		}
 
 		@Nullable InetSocketAddress realClient() {

@@ -85,11 +85,9 @@ class GreetingServerConfiguration {
 		String bundleName = properties.ssl().bundle();
 		if (bundleName != null) {
 			factory.setTls(new TlsLayer(bundleName, sslBundles.getObject(), properties.ssl().clientAuth()));
-			// The framework's socket support would ask every TLS socket to check the
-			// peer's
-			// host name, which a server cannot do for its clients: client certificates
-			// are
-			// checked against the bundle's trust store instead.
+			// The framework's socket support would ask every TLS socket to check its
+			// peer's host name, which a server cannot do for its clients: client
+			// certificates are checked against the bundle's trust store instead.
 			factory.setTcpSocketSupport(new DefaultTcpSocketSupport(false));
 			// A read timeout bounds the handshake, which has no other; plain sockets have
 			// none, their drain is bounded by the LingerSweep.
@@ -120,10 +118,10 @@ class GreetingServerConfiguration {
 	@Bean
 	ConnectionGreeter connectionGreeter(TcpNetServerConnectionFactory serverConnectionFactory, DirectChannel greetings,
 			GreetingSource greeting, ServerProperties properties, ObjectProvider<GreetingListener> listener,
-			ServerTimers serverTimers) {
+			ServerTimers serverTimers, Environment environment) {
 		return new ConnectionGreeter(serverConnectionFactory.getComponentName(), greetings, greeting,
-				properties.logConnections(), listener.getIfUnique(() -> GreetingListener.NONE),
-				proxyHeaderReader(properties), serverTimers);
+				properties.logConnections(), structuredLogs(environment),
+				listener.getIfUnique(() -> GreetingListener.NONE), proxyHeaderReader(properties), serverTimers);
 	}
 
 	private static @Nullable ProxyHeaderReader proxyHeaderReader(ServerProperties properties) {
@@ -152,15 +150,18 @@ class GreetingServerConfiguration {
 		return new GracefulDrain(serverConnectionFactory, events, properties.shutdownDelay());
 	}
 
-	// Decided at run time, not by a condition: in the image's AOT mode the bean set is
-	// fixed at build time, and JSON logs are turned on by an environment variable.
 	@Bean
 	ConnectionRecord connectionRecord(TcpNetServerConnectionFactory serverConnectionFactory,
 			ServerProperties properties, Environment environment) {
-		boolean structured = environment.containsProperty("logging.structured.format.console")
-				|| environment.containsProperty("logging.structured.format.file");
 		return new ConnectionRecord(serverConnectionFactory.getComponentName(),
-				properties.logConnections() && structured);
+				properties.logConnections() && structuredLogs(environment));
+	}
+
+	// Decided at run time, not by a condition: in the image's AOT mode the bean set is
+	// fixed at build time, and JSON logs are turned on by an environment variable.
+	private static boolean structuredLogs(Environment environment) {
+		return environment.containsProperty("logging.structured.format.console")
+				|| environment.containsProperty("logging.structured.format.file");
 	}
 
 	@Bean
