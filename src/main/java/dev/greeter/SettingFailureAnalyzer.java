@@ -100,7 +100,10 @@ class SettingFailureAnalyzer extends AbstractFailureAnalyzer<BindException> {
 	}
 
 	private static String environmentVariable(String property) {
-		return property.toUpperCase(Locale.ROOT).replace('.', '_').replace("-", "");
+		// As the README's tables write them; Spring Boot binds
+		// GREETER_SERVER_MAXCONNECTIONS
+		// too.
+		return property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
 	}
 
 }

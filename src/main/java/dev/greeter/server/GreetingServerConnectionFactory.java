@@ -1,12 +1,12 @@
 package dev.greeter.server;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -272,7 +272,7 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 		}
 	}
 
-	private static void closeQuietly(java.io.Closeable closeable) {
+	private static void closeQuietly(Closeable closeable) {
 		try {
 			closeable.close();
 		}

@@ -22,10 +22,9 @@ final class ShutdownBudget {
 
 	static void check(ServerProperties properties, Environment environment) {
 		Duration phase = environment.getProperty(PHASE_TIMEOUT, Duration.class, Duration.ofSeconds(30));
-		// The drain: the backlog (short once balancers have stopped sending, which is
-		// what
-		// the delay is for), then the slowest open connection (the linger, or the write
-		// timeout for one that stopped reading), and a second's margin.
+		// The drain: the backlog, short once balancers have stopped sending (what the
+		// delay is for); then the slowest open connection (the linger, or the write
+		// timeout for one that stopped reading); and a second's margin.
 		Duration drain = max(properties.linger(), properties.writeTimeout()).plusSeconds(1);
 		Duration needed = properties.shutdownDelay().plus(drain);
 		if (!properties.shutdownDelay().isZero() && needed.compareTo(phase) > 0) {

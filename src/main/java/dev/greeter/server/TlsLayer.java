@@ -5,6 +5,7 @@ import java.net.Socket;
 import java.util.List;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 import org.slf4j.Logger;
@@ -55,21 +56,12 @@ final class TlsLayer {
 		static Context of(SslBundle bundle) {
 			SSLContext context = bundle.createSslContext();
 			SslOptions options = bundle.getOptions();
-			SSLSocket probe = null;
-			try {
-				probe = (SSLSocket) context.getSocketFactory().createSocket();
-				String[] protocols = (options.getEnabledProtocols() != null) ? options.getEnabledProtocols()
-						: supported(DEFAULT_PROTOCOLS, probe.getSupportedProtocols());
-				String[] cipherSuites = (options.getCiphers() != null) ? options.getCiphers()
-						: supported(DEFAULT_CIPHER_SUITES, probe.getSupportedCipherSuites());
-				return new Context(context, protocols, cipherSuites);
-			}
-			catch (IOException ex) {
-				throw new IllegalStateException("Cannot create a TLS socket for the bundle", ex);
-			}
-			finally {
-				closeQuietly(probe);
-			}
+			SSLParameters supported = context.getSupportedSSLParameters();
+			String[] protocols = (options.getEnabledProtocols() != null) ? options.getEnabledProtocols()
+					: supported(DEFAULT_PROTOCOLS, supported.getProtocols());
+			String[] cipherSuites = (options.getCiphers() != null) ? options.getCiphers()
+					: supported(DEFAULT_CIPHER_SUITES, supported.getCipherSuites());
+			return new Context(context, protocols, cipherSuites);
 		}
 
 		// A JDK without one of them simply does not offer it.
@@ -105,9 +97,8 @@ final class TlsLayer {
 	 */
 	SSLSocket layer(Socket socket) throws IOException {
 		Context context = this.current;
-		// The factory's server-mode layering: nothing read from the socket yet, and
-		// closing
-		// the TLS socket closes it.
+		// The factory's server-mode layering: nothing has been read from the socket
+		// yet, and closing the TLS socket closes it.
 		SSLSocket tls = (SSLSocket) context.context().getSocketFactory().createSocket(socket, null, true);
 		tls.setEnabledProtocols(context.protocols());
 		tls.setEnabledCipherSuites(context.cipherSuites());
@@ -117,17 +108,6 @@ final class TlsLayer {
 			case NONE -> tls.setNeedClientAuth(false);
 		}
 		return tls;
-	}
-
-	private static void closeQuietly(Socket socket) {
-		if (socket != null) {
-			try {
-				socket.close();
-			}
-			catch (IOException ex) {
-				// never connected
-			}
-		}
 	}
 
 }
