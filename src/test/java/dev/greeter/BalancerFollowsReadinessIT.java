@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.greeter.deploy.Tools;
+import dev.greeter.deploy.Haproxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -39,15 +39,12 @@ import static org.awaitility.Awaitility.await;
  */
 class BalancerFollowsReadinessIT {
 
-	private static final Path HAPROXY = Path.of("/usr/sbin/haproxy");
-
 	@TempDir
 	Path directory;
 
 	@Test
 	void takingAnInstanceOutThroughReadinessLosesNoConnection() throws Exception {
-		boolean installed = Files.isExecutable(HAPROXY) || Tools.onPath("haproxy");
-		Tools.require(installed, "haproxy", "apt-get update && apt-get install -y --no-install-recommends haproxy");
+		Haproxy.require();
 		Path maintenance = this.directory.resolve("a-maintenance");
 		try (JarProcess a = JarProcess.start(this.directory.resolve("a.log"), "", List.of(), "--greeter.greeting=A",
 				"--greeter.server.shutdown-delay=2s", "--greeter.server.maintenance-file=" + maintenance);
@@ -56,7 +53,7 @@ class BalancerFollowsReadinessIT {
 			a.awaitListening();
 			b.awaitListening();
 			int front = freePort();
-			Path config = Files.writeString(this.directory.resolve("haproxy.cfg"), """
+			Haproxy haproxy = Haproxy.start(this.directory, """
 					defaults
 					  mode tcp
 					  timeout connect 2s
@@ -74,10 +71,6 @@ class BalancerFollowsReadinessIT {
 					  server a 127.0.0.1:%d check port %d
 					  server b 127.0.0.1:%d check port %d
 					""".formatted(front, a.port(), a.actuatorPort(), b.port(), b.actuatorPort()));
-			String binary = Files.isExecutable(HAPROXY) ? HAPROXY.toString() : "haproxy";
-			Process haproxy = new ProcessBuilder(binary, "-db", "-f", config.toString()).redirectErrorStream(true)
-				.redirectOutput(this.directory.resolve("haproxy.log").toFile())
-				.start();
 			Map<String, AtomicInteger> greeted = new ConcurrentHashMap<>();
 			List<String> failures = Collections.synchronizedList(new ArrayList<>());
 			AtomicBoolean stop = new AtomicBoolean();
@@ -131,8 +124,7 @@ class BalancerFollowsReadinessIT {
 				stop.set(true);
 				clients.shutdown();
 				clients.awaitTermination(30, TimeUnit.SECONDS);
-				haproxy.destroy();
-				haproxy.waitFor(10, TimeUnit.SECONDS);
+				haproxy.close();
 			}
 			assertThat(failures).as("client connections that failed").isEmpty();
 			assertThat(a.log()).contains("Maintenance file " + maintenance + " exists")

@@ -139,10 +139,9 @@ class DrainIT {
 	void sigtermWhileABalancerStillSendsResetsNothingTheKernelAccepted() throws Exception {
 		try (JarProcess server = JarProcess.start(this.temp.resolve("storm.log"), "", List.of()).awaitListening()) {
 			int port = server.port();
-			// A balancer that health-checks readiness: it stops sending new clients once
-			// it
-			// sees 503, a few milliseconds after the server says so. Connections made in
-			// that window wait in the backlog and must be greeted, not reset.
+			// A balancer that health-checks readiness: it stops sending new clients a few
+			// milliseconds after the server says 503. Connections made in that window
+			// wait in the backlog and must be greeted, not reset.
 			AtomicBoolean ready = new AtomicBoolean(true);
 			AtomicInteger connected = new AtomicInteger();
 			AtomicInteger greeted = new AtomicInteger();
@@ -170,8 +169,8 @@ class DrainIT {
 									socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
 								}
 								catch (IOException refused) {
-									continue; // never accepted by the kernel: nothing
-												// lost
+									// Never accepted by the kernel: nothing lost.
+									continue;
 								}
 								connected.incrementAndGet();
 								socket.setSoTimeout(10_000);

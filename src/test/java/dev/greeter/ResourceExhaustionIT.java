@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -44,21 +45,8 @@ class ResourceExhaustionIT {
 			Tools.Result lowered = Tools.run(Duration.ofSeconds(10), "prlimit", "--pid", Long.toString(server.pid()),
 					"--nofile=256:256");
 			assertThat(lowered.exitCode()).as(lowered.output()).isZero();
-			List<Socket> idle = new ArrayList<>();
-			try {
-				for (int i = 0; i < 400; i++) {
-					Socket socket = new Socket();
-					socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
-					idle.add(socket); // connected, never read
-				}
-				await("the server to run out of descriptors").atMost(Duration.ofSeconds(30))
-					.until(() -> server.log().contains("Too many open files"));
-			}
-			finally {
-				for (Socket socket : idle) {
-					socket.close();
-				}
-			}
+			whileIdleClientsHold(server, 400, "the server to run out of descriptors",
+					() -> server.log().contains("Too many open files"));
 			await("a greeting again once the clients have left").atMost(Duration.ofSeconds(60))
 				.ignoreExceptions()
 				.until(() -> server.fetch().equals(GREETING));
@@ -82,21 +70,8 @@ class ResourceExhaustionIT {
 			.awaitListening()) {
 			assertThat(server.log()).contains("greeter.server.max-connections=2048 does not fit: this process can open")
 				.contains("limit 256");
-			List<Socket> idle = new ArrayList<>();
-			try {
-				for (int i = 0; i < 400; i++) {
-					Socket socket = new Socket();
-					socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
-					idle.add(socket);
-				}
-				await("connections beyond the cap turned away").atMost(Duration.ofSeconds(30))
-					.until(() -> server.log().contains("new connection(s) closed without a greeting"));
-			}
-			finally {
-				for (Socket socket : idle) {
-					socket.close();
-				}
-			}
+			whileIdleClientsHold(server, 400, "connections beyond the cap turned away",
+					() -> server.log().contains("new connection(s) closed without a greeting"));
 			await("a greeting again once the clients have left").atMost(Duration.ofSeconds(60))
 				.ignoreExceptions()
 				.until(() -> server.fetch().equals(GREETING));
@@ -151,6 +126,33 @@ class ResourceExhaustionIT {
 			if (!server.process().isAlive()) {
 				assertThat(server.process().exitValue()).as("exit status after an OutOfMemoryError").isNotZero();
 				assertThat(server.log()).contains("Terminating due to java.lang.OutOfMemoryError");
+			}
+		}
+	}
+
+	/**
+	 * Connect clients that never read, wait for what the server must do while they are
+	 * there, then let them go.
+	 * @param server the server
+	 * @param count how many clients
+	 * @param what what is awaited, for the failure message
+	 * @param condition the server's reaction
+	 * @throws Exception if a client cannot connect or the wait fails
+	 */
+	private static void whileIdleClientsHold(JarProcess server, int count, String what, Callable<Boolean> condition)
+			throws Exception {
+		List<Socket> idle = new ArrayList<>();
+		try {
+			for (int i = 0; i < count; i++) {
+				Socket socket = new Socket();
+				idle.add(socket);
+				socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
+			}
+			await(what).atMost(Duration.ofSeconds(30)).until(condition);
+		}
+		finally {
+			for (Socket socket : idle) {
+				socket.close();
 			}
 		}
 	}

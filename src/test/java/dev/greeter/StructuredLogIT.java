@@ -43,17 +43,7 @@ class StructuredLogIT {
 				"--greeter.server.proxy-protocol=optional");
 		try {
 			int port = awaitPort(server, out);
-			int clientPort;
-			try (Socket socket = new Socket()) {
-				socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-				socket.setSoTimeout(10_000);
-				OutputStream output = socket.getOutputStream();
-				output.write("PROXY TCP6 2001:db8::7 2001:db8::1 40001 8000\r\n".getBytes(StandardCharsets.US_ASCII));
-				output.flush();
-				assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
-					.isEqualTo("Hello World! This is Bhushan\r\n");
-				clientPort = socket.getLocalPort();
-			}
+			int clientPort = greeted(port, "PROXY TCP6 2001:db8::7 2001:db8::1 40001 8000\r\n");
 			await("the connection's record").atMost(Duration.ofSeconds(30))
 				.until(() -> Files.readString(out).contains("Connection closed with"));
 			server.destroy();
@@ -97,13 +87,7 @@ class StructuredLogIT {
 		Process server = start(out);
 		try {
 			int port = awaitPort(server, out);
-			int clientPort;
-			try (Socket socket = new Socket()) {
-				socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-				socket.setSoTimeout(10_000);
-				socket.getInputStream().readAllBytes();
-				clientPort = socket.getLocalPort();
-			}
+			int clientPort = greeted(port, "");
 			await("the connection's line").atMost(Duration.ofSeconds(30))
 				.until(() -> Files.readString(out).contains("Connection established with /127.0.0.1:" + clientPort));
 			server.destroy();
@@ -118,6 +102,26 @@ class StructuredLogIT {
 		finally {
 			server.destroyForcibly();
 			server.waitFor(10, TimeUnit.SECONDS);
+		}
+	}
+
+	/**
+	 * Connect, send what a client sends first, and read the whole greeting.
+	 * @param port the greeting port
+	 * @param first what to send before reading (a PROXY header, say), or nothing
+	 * @return the client's own port, as the log shows it
+	 * @throws IOException on a connection error
+	 */
+	private static int greeted(int port, String first) throws IOException {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+			socket.setSoTimeout(10_000);
+			OutputStream output = socket.getOutputStream();
+			output.write(first.getBytes(StandardCharsets.US_ASCII));
+			output.flush();
+			assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+				.isEqualTo("Hello World! This is Bhushan\r\n");
+			return socket.getLocalPort();
 		}
 	}
 

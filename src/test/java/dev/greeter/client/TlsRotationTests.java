@@ -31,7 +31,8 @@ import static org.awaitility.Awaitility.await;
  * {@code reload-on-update} are swapped under a running server, as cert-manager does. A
  * new {@code openssl s_client} connection shows the new serial within the quiet period
  * plus a second, and a large greeting being read over the old certificate during the swap
- * arrives whole.
+ * arrives whole. A half-done rotation (the new certificate, still the old key) is refused
+ * with {@code verify-keys}, and the old certificate stays until the key arrives too.
  */
 class TlsRotationTests {
 
@@ -58,6 +59,7 @@ class TlsRotationTests {
 		try (RunningServer server = RunningServer.start("greeter.server.ssl.bundle=rotating",
 				"spring.ssl.bundle.pem.rotating.keystore.certificate=file:" + file("cert.pem"),
 				"spring.ssl.bundle.pem.rotating.keystore.private-key=file:" + file("key.pem"),
+				"spring.ssl.bundle.pem.rotating.keystore.verify-keys=true",
 				"spring.ssl.bundle.pem.rotating.reload-on-update=true",
 				"spring.ssl.bundle.watch.file.quiet-period=" + QUIET_PERIOD.toMillis() + "ms",
 				"greeter.greeting=" + new String(large, StandardCharsets.US_ASCII), "greeter.line-ending=none",
@@ -73,6 +75,13 @@ class TlsRotationTests {
 				int length = input.readNBytes(received, 0, 64 * 1024);
 				BigInteger before = ((X509Certificate) inFlight.getSession().getPeerCertificates()[0])
 					.getSerialNumber();
+
+				// The certificate first, its key not yet: a pair that cannot work.
+				replace("cert-2002.pem", "cert.pem");
+				await("the old certificate to stay while the key does not match").during(QUIET_PERIOD.plusSeconds(1))
+					.atMost(QUIET_PERIOD.plusSeconds(5))
+					.pollInterval(Duration.ofMillis(200))
+					.until(() -> serial(server.port()).equals("1001"));
 
 				install("2002");
 				long swapped = System.nanoTime();
@@ -100,15 +109,14 @@ class TlsRotationTests {
 	}
 
 	private static void install(String serial) throws Exception {
-		// As a kubelet swaps a Secret's files: each one replaced whole, never half
-		// written.
-		Files.copy(Path.of(file("key-" + serial + ".pem")), Path.of(file("key.pem.tmp")),
-				StandardCopyOption.REPLACE_EXISTING);
-		Files.copy(Path.of(file("cert-" + serial + ".pem")), Path.of(file("cert.pem.tmp")),
-				StandardCopyOption.REPLACE_EXISTING);
-		Files.move(Path.of(file("key.pem.tmp")), Path.of(file("key.pem")), StandardCopyOption.REPLACE_EXISTING,
-				StandardCopyOption.ATOMIC_MOVE);
-		Files.move(Path.of(file("cert.pem.tmp")), Path.of(file("cert.pem")), StandardCopyOption.REPLACE_EXISTING,
+		replace("key-" + serial + ".pem", "key.pem");
+		replace("cert-" + serial + ".pem", "cert.pem");
+	}
+
+	// As a kubelet swaps a Secret's files: each one replaced whole, never half written.
+	private static void replace(String source, String target) throws Exception {
+		Files.copy(Path.of(file(source)), Path.of(file(target + ".tmp")), StandardCopyOption.REPLACE_EXISTING);
+		Files.move(Path.of(file(target + ".tmp")), Path.of(file(target)), StandardCopyOption.REPLACE_EXISTING,
 				StandardCopyOption.ATOMIC_MOVE);
 	}
 

@@ -29,11 +29,8 @@ class TlsScanIT {
 		Tools.require(Tools.onPath("sslscan"), "sslscan",
 				"apt-get update && apt-get install -y --no-install-recommends sslscan");
 		String keystore = this.keys.resolve("server.p12").toString();
-		Tools.Result made = Tools.run(Duration.ofSeconds(60),
-				Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair", "-alias",
-				"server", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost", "-validity", "2", "-keystore",
-				keystore, "-storepass", PASSWORD, "-keypass", PASSWORD, "-storetype", "PKCS12");
-		assertThat(made.exitCode()).as(made.output()).isZero();
+		Tools.keytool(PASSWORD, "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-dname",
+				"CN=localhost", "-validity", "2", "-keystore", keystore);
 		try (RunningServer server = RunningServer.start("greeter.server.ssl.bundle=scan",
 				"spring.ssl.bundle.jks.scan.keystore.location=file:" + keystore,
 				"spring.ssl.bundle.jks.scan.keystore.password=" + PASSWORD,

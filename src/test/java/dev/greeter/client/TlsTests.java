@@ -18,6 +18,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.greeter.RunningServer;
+import dev.greeter.deploy.Tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -220,15 +221,7 @@ class TlsTests {
 	}
 
 	private static void keytool(String... arguments) throws Exception {
-		List<String> command = new ArrayList<>(
-				List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
-		command.addAll(List.of(arguments));
-		command.addAll(List.of("-storepass", PASSWORD, "-storetype", "PKCS12"));
-		if (List.of(arguments).contains("-genkeypair")) {
-			command.addAll(List.of("-keypass", PASSWORD));
-		}
-		Result result = run(command.toArray(String[]::new));
-		assertThat(result.exitCode()).as(result.output()).isZero();
+		Tools.keytool(PASSWORD, arguments);
 	}
 
 	private static Result run(String... command) throws IOException, InterruptedException {

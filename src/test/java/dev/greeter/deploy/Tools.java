@@ -6,12 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -43,6 +45,25 @@ public final class Tools {
 		return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
 			.map((directory) -> Path.of(directory, name))
 			.anyMatch(Files::isExecutable);
+	}
+
+	/**
+	 * Run the JDK's keytool on a PKCS12 store, with one password for the store and its
+	 * keys, and fail the test if it fails.
+	 * @param password the store's (and a new key's) password
+	 * @param arguments keytool's arguments, {@code -genkeypair ...} for example
+	 * @throws IOException if it cannot be run
+	 */
+	public static void keytool(String password, String... arguments) throws IOException {
+		List<String> command = new ArrayList<>(
+				List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
+		command.addAll(List.of(arguments));
+		command.addAll(List.of("-storepass", password, "-storetype", "PKCS12"));
+		if (List.of(arguments).contains("-genkeypair")) {
+			command.addAll(List.of("-keypass", password));
+		}
+		Result result = run(Duration.ofMinutes(1), command.toArray(String[]::new));
+		assertThat(result.exitCode()).as(result.output()).isZero();
 	}
 
 	static Optional<Result> tryRun(Duration timeout, String... command) {

@@ -7,11 +7,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -128,15 +125,7 @@ class BlackboxProbeIT {
 	}
 
 	private void keytool(String... arguments) throws IOException {
-		List<String> command = new ArrayList<>(
-				List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
-		command.addAll(List.of(arguments));
-		command.addAll(List.of("-storepass", PASSWORD, "-storetype", "PKCS12"));
-		if (List.of(arguments).contains("-genkeypair")) {
-			command.addAll(List.of("-keypass", PASSWORD));
-		}
-		Tools.Result result = Tools.run(Duration.ofMinutes(1), command.toArray(String[]::new));
-		assertThat(result.exitCode()).as(result.output()).isZero();
+		Tools.keytool(PASSWORD, arguments);
 	}
 
 	private String file(String name) {

@@ -6,10 +6,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -17,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.greeter.RunningServer;
-import dev.greeter.deploy.Tools;
+import dev.greeter.deploy.Haproxy;
 
 import static dev.greeter.Meters.count;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,32 +29,26 @@ import static org.awaitility.Awaitility.await;
  */
 class HealthCheckErrorsIT {
 
-	private static final Path HAPROXY = Path.of("/usr/sbin/haproxy");
-
 	private static final String GREETING = "Hello World! This is Bhushan\r\n";
 
 	@TempDir
 	Path directory;
 
-	private Process haproxy;
+	private Haproxy haproxy;
 
 	@AfterEach
 	void stopHaproxy() throws Exception {
 		if (this.haproxy != null) {
-			this.haproxy.destroy();
-			if (!this.haproxy.waitFor(10, TimeUnit.SECONDS)) {
-				this.haproxy.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-			}
+			this.haproxy.close();
 		}
 	}
 
 	@Test
 	void haproxyTcpCheckAndAClientThatStaysConnectedAreNotErrors() throws Exception {
-		boolean installed = Files.isExecutable(HAPROXY) || Tools.onPath("haproxy");
-		Tools.require(installed, "haproxy", "apt-get update && apt-get install -y --no-install-recommends haproxy");
+		Haproxy.require();
 		try (RunningServer server = RunningServer.start("greeter.server.linger=300ms")) {
 			MeterRegistry registry = server.context().getBean(MeterRegistry.class);
-			Path config = Files.writeString(this.directory.resolve("haproxy.cfg"), """
+			this.haproxy = Haproxy.start(this.directory, """
 					defaults
 					  mode tcp
 					  timeout connect 5s
@@ -72,10 +64,6 @@ class HealthCheckErrorsIT {
 					  tcp-check expect string Hello
 					  server greeter 127.0.0.1:%d check inter 100ms
 					""".formatted(freePort(), server.port()));
-			String binary = Files.isExecutable(HAPROXY) ? HAPROXY.toString() : "haproxy";
-			this.haproxy = new ProcessBuilder(binary, "-db", "-f", config.toString()).redirectErrorStream(true)
-				.redirectOutput(this.directory.resolve("haproxy.log").toFile())
-				.start();
 			await("20 health checks").atMost(Duration.ofSeconds(60))
 				.until(() -> count(registry, "greeter.connections.closed") >= 20);
 
@@ -88,8 +76,7 @@ class HealthCheckErrorsIT {
 					.until(() -> count(registry, "greeter.connections.closed", "by", "linger") == 1);
 			}
 
-			this.haproxy.destroy();
-			this.haproxy.waitFor(10, TimeUnit.SECONDS);
+			this.haproxy.close();
 			await("every open connection closed").atMost(RunningServer.CLIENT_TIMEOUT)
 				.until(() -> count(registry, "greeter.connections.closed") == count(registry,
 						"greeter.connections.opened"));
@@ -99,7 +86,7 @@ class HealthCheckErrorsIT {
 					+ count(registry, "greeter.connections.closed", "by", "client_reset"))
 				.as("health checks, closed by HAProxy")
 				.isGreaterThanOrEqualTo(20);
-			assertThat(Files.readString(this.directory.resolve("haproxy.log"))).doesNotContain("is DOWN");
+			assertThat(this.haproxy.log()).doesNotContain("is DOWN");
 		}
 	}
 

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -22,7 +21,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.greeter.RunningServer;
-import dev.greeter.deploy.Tools;
+import dev.greeter.deploy.Haproxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -35,8 +34,6 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(OutputCaptureExtension.class)
 class HaproxyIT {
 
-	private static final Path HAPROXY = Path.of("/usr/sbin/haproxy");
-
 	private static final InetAddress CLIENT = address("127.0.0.2");
 
 	@TempDir
@@ -44,7 +41,7 @@ class HaproxyIT {
 
 	private RunningServer server;
 
-	private Process haproxy;
+	private Haproxy haproxy;
 
 	private int v1Port;
 
@@ -52,13 +49,12 @@ class HaproxyIT {
 
 	@BeforeEach
 	void start() throws Exception {
-		boolean installed = Files.isExecutable(HAPROXY) || Tools.onPath("haproxy");
-		Tools.require(installed, "haproxy", "apt-get update && apt-get install -y --no-install-recommends haproxy");
+		Haproxy.require();
 		this.server = RunningServer.start("greeter.server.proxy-protocol=required",
 				"greeter.greeting=${client.address} ${client.port}");
 		this.v1Port = freePort();
 		this.v2Port = freePort();
-		Path config = Files.writeString(this.directory.resolve("haproxy.cfg"), """
+		this.haproxy = Haproxy.start(this.directory, """
 				defaults
 				  mode tcp
 				  timeout connect 5s
@@ -75,10 +71,6 @@ class HaproxyIT {
 				backend greeter_v2
 				  server greeter 127.0.0.1:%d send-proxy-v2
 				""".formatted(this.v1Port, this.v2Port, this.server.port(), this.server.port()));
-		String binary = Files.isExecutable(HAPROXY) ? HAPROXY.toString() : "haproxy";
-		this.haproxy = new ProcessBuilder(binary, "-db", "-f", config.toString()).redirectErrorStream(true)
-			.redirectOutput(this.directory.resolve("haproxy.log").toFile())
-			.start();
 		await("HAProxy to listen").atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(100))
 			.until(() -> listening(this.v1Port) && listening(this.v2Port));
@@ -87,11 +79,8 @@ class HaproxyIT {
 	@AfterEach
 	void stop() throws Exception {
 		if (this.haproxy != null) {
-			this.haproxy.destroy(); // SIGTERM to its PID
-			if (!this.haproxy.waitFor(10, TimeUnit.SECONDS)) {
-				this.haproxy.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-			}
-			System.out.println(Files.readString(this.directory.resolve("haproxy.log")));
+			this.haproxy.close();
+			System.out.println(this.haproxy.log());
 		}
 		if (this.server != null) {
 			this.server.close();
