@@ -83,9 +83,13 @@ class ClientConfiguration {
 		return new GreetingFetcher(clientConnectionFactory, greetingGateway, clientOutcomes, properties);
 	}
 
+	// Chosen at run time, not by a condition: in the image's AOT mode the bean set is
+	// fixed at build time.
 	@Bean
 	ClientRunner clientRunner(GreetingFetcher greetingFetcher, ClientProperties properties) {
-		return new ClientRunner(greetingFetcher, properties);
+		Fetcher fetcher = (properties.protocol() == ClientProperties.Protocol.UDP) ? new DatagramFetcher(properties)
+				: greetingFetcher;
+		return new ClientRunner(fetcher, properties);
 	}
 
 }

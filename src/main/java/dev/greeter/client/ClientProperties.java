@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -30,6 +31,10 @@ import org.springframework.validation.annotation.Validated;
  * every greeting
  * @param expect a regular expression every greeting must match (anywhere in it, as
  * {@code grep} does)
+ * @param ssl TLS to the server
+ * @param protocol {@code tcp} (the default): connect and read the greeting; {@code udp}:
+ * send one datagram and read the one that comes back
+ * @param udp how the UDP client asks
  * @author tcp-greeter team
  */
 @ConfigurationProperties("greeter.client")
@@ -39,7 +44,8 @@ public record ClientProperties(@DefaultValue("localhost") @NotBlank String host,
 		@DefaultValue("5s") @NotNull @DurationMin(millis = 1) Duration timeout,
 		@DefaultValue("64KB") @NotNull DataSize maxSize, @DefaultValue("1") @Min(1) @Max(100_000_000) int count,
 		@DefaultValue("1") @Min(1) @Max(4096) int concurrency, @DefaultValue("false") boolean summary,
-		@Nullable String expect, @DefaultValue @NotNull Ssl ssl) {
+		@Nullable String expect, @DefaultValue @NotNull Ssl ssl, @DefaultValue("tcp") @NotNull Protocol protocol,
+		@DefaultValue @NotNull @Valid Udp udp) {
 
 	public ClientProperties {
 		if (maxSize != null && (maxSize.toBytes() < 1 || maxSize.toBytes() > Integer.MAX_VALUE - 8)) {
@@ -54,6 +60,38 @@ public record ClientProperties(@DefaultValue("localhost") @NotBlank String host,
 						+ ex.getDescription() + " near index " + ex.getIndex() + " of '" + expect + "'");
 			}
 		}
+		if (protocol == Protocol.UDP && ssl != null && ssl.bundle() != null) {
+			throw new IllegalArgumentException(
+					"greeter.client.ssl.bundle is for TCP; with greeter.client.protocol=udp there is no TLS (DTLS is "
+							+ "not supported)");
+		}
+	}
+
+	/**
+	 * The transport the client uses.
+	 */
+	public enum Protocol {
+
+		/** Connect, read the greeting to the end. */
+		TCP,
+
+		/** Send a datagram, read the reply datagram. */
+		UDP
+
+	}
+
+	/**
+	 * The UDP client ({@code greeter.client.udp.*}). UDP loses datagrams without a word,
+	 * so the client asks again: {@code greeter.client.timeout} bounds the whole exchange,
+	 * split evenly between the first datagram and the retries.
+	 *
+	 * @param payload what each datagram carries (RFC 865 and 867 servers ignore it);
+	 * empty by default
+	 * @param retries how many more datagrams to send when no reply has come
+	 */
+	public record Udp(@DefaultValue("") @NotNull String payload,
+			@DefaultValue("2") @Range(min = 0, max = 100) int retries) {
+
 	}
 
 	/**

@@ -14,13 +14,13 @@ import org.springframework.boot.ExitCodeGenerator;
  */
 final class ClientRunner implements ApplicationRunner, ExitCodeGenerator {
 
-	private final GreetingFetcher fetcher;
+	private final Fetcher fetcher;
 
 	private final ClientProperties properties;
 
 	private volatile int exitCode;
 
-	ClientRunner(GreetingFetcher fetcher, ClientProperties properties) {
+	ClientRunner(Fetcher fetcher, ClientProperties properties) {
 		this.fetcher = fetcher;
 		this.properties = properties;
 	}

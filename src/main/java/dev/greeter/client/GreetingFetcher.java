@@ -29,7 +29,7 @@ import org.springframework.messaging.support.MessageBuilder;
  *
  * @author tcp-greeter team
  */
-final class GreetingFetcher implements ApplicationListener<TcpConnectionCloseEvent> {
+final class GreetingFetcher implements Fetcher, ApplicationListener<TcpConnectionCloseEvent> {
 
 	private final AbstractClientConnectionFactory factory;
 
@@ -52,12 +52,8 @@ final class GreetingFetcher implements ApplicationListener<TcpConnectionCloseEve
 		this.properties = properties;
 	}
 
-	/**
-	 * Connect as configured and report every outcome, in the order they arrive.
-	 * @param consumer receives {@code byte[]} greetings and {@link ClientFailure}s, on
-	 * the calling thread
-	 */
-	void fetch(Consumer<Object> consumer) {
+	@Override
+	public void fetch(Consumer<Object> consumer) {
 		int count = this.properties.count();
 		int concurrency = Math.min(this.properties.concurrency(), count);
 		this.slots.release(concurrency);

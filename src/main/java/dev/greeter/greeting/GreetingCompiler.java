@@ -22,13 +22,41 @@ final class GreetingCompiler {
 
 	static final int QOTD_MAX_CHARACTERS = 512;
 
-	private final GreetingProperties properties;
+	private final GreetingMode mode;
+
+	private final LineEnding lineEnding;
+
+	private final long maxGreetingSize;
 
 	private final TemplateScope scope;
 
 	GreetingCompiler(GreetingProperties properties, TemplateScope scope) {
-		this.properties = properties;
+		this(properties.mode(), properties.lineEnding(), properties.maxGreetingSize().toBytes(), scope);
+	}
+
+	private GreetingCompiler(GreetingMode mode, LineEnding lineEnding, long maxGreetingSize, TemplateScope scope) {
+		this.mode = mode;
+		this.lineEnding = lineEnding;
+		this.maxGreetingSize = maxGreetingSize;
 		this.scope = scope;
+	}
+
+	/**
+	 * A compiler for a listener that has a mode or line ending of its own.
+	 * @param mode the listener's mode
+	 * @param lineEnding the listener's line ending
+	 * @return the compiler
+	 */
+	GreetingCompiler styled(GreetingMode mode, LineEnding lineEnding) {
+		return new GreetingCompiler(mode, lineEnding, this.maxGreetingSize, this.scope);
+	}
+
+	GreetingMode mode() {
+		return this.mode;
+	}
+
+	long maxGreetingSize() {
+		return this.maxGreetingSize;
 	}
 
 	/**
@@ -65,11 +93,11 @@ final class GreetingCompiler {
 		if (text.isEmpty()) {
 			throw new InvalidGreetingException("the greeting is empty");
 		}
-		GreetingMode mode = this.properties.mode();
+		GreetingMode mode = this.mode;
 		GreetingTemplate template = (mode == GreetingMode.QOTD) ? GreetingTemplate
 			.compile(text.replace("\r\n", "\n").replace("\n", "\r\n"), LineEnding.CRLF, this.scope)
-				: GreetingTemplate.compile(text, this.properties.lineEnding(), this.scope);
-		long max = this.properties.maxGreetingSize().toBytes();
+				: GreetingTemplate.compile(text, this.lineEnding, this.scope);
+		long max = this.maxGreetingSize;
 		if (template.maxSize() > max) {
 			throw new InvalidGreetingException(
 					"the greeting takes " + (template.variables().isEmpty() ? "" : "up to ") + template.maxSize()

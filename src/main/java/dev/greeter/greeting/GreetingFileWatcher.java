@@ -1,10 +1,12 @@
 package dev.greeter.greeting;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -20,7 +22,7 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * swapping a symbolic link to a new directory, which a watch on the file never sees, and
  * a file of at most {@code greeter.max-greeting-size} costs nothing to read every few
  * seconds. A file that cannot be read or served leaves the current greeting in place and
- * is reported once, not at every poll.
+ * is reported once, not at every poll. One poller serves every listener's file.
  *
  * @author tcp-greeter team
  */
@@ -28,38 +30,25 @@ final class GreetingFileWatcher implements SmartLifecycle {
 
 	private static final Logger logger = LoggerFactory.getLogger(GreetingFileWatcher.class);
 
-	private final @Nullable Path path;
+	private final Supplier<List<Watched>> files;
 
 	private final Duration interval;
 
-	private final long maxGreetingSize;
-
-	private final GreetingCompiler compiler;
-
-	private final GreetingSource source;
-
-	// Only the polling thread touches these. The hash of the last content looked at,
-	// served or not: a bad file is reported once, not at every poll.
-	private String seen;
-
-	private @Nullable String readProblem;
+	private List<Watched> watched = List.of();
 
 	private @Nullable ScheduledExecutorService poller;
 
-	GreetingFileWatcher(@Nullable Path path, Duration interval, long maxGreetingSize, GreetingCompiler compiler,
-			GreetingSource source) {
-		this.path = path;
+	GreetingFileWatcher(Supplier<List<Watched>> files, Duration interval) {
+		this.files = files;
 		this.interval = interval;
-		this.maxGreetingSize = maxGreetingSize;
-		this.compiler = compiler;
-		this.source = source;
-		this.seen = source.current().sha256();
 	}
 
 	@Override
 	public void start() {
-		if (this.path == null) {
-			return; // the greeting comes from greeter.greeting
+		// Every listener's greeting has been compiled by now: the beans are all made.
+		this.watched = this.files.get();
+		if (this.watched.isEmpty()) {
+			return; // every greeting comes from a property
 		}
 		CustomizableThreadFactory threads = new CustomizableThreadFactory("greeter-greeting-file-");
 		threads.setDaemon(true);
@@ -84,50 +73,76 @@ final class GreetingFileWatcher implements SmartLifecycle {
 	}
 
 	/**
-	 * Look at the file once, and serve its greeting if it changed.
+	 * Look at every file once, and serve the greetings that changed.
 	 */
 	void check() {
-		Path path = this.path;
-		if (path == null) {
-			return;
-		}
-		byte[] bytes;
-		try {
-			bytes = GreetingFile.read(path, this.maxGreetingSize);
-		}
-		catch (InvalidGreetingException ex) {
-			String problem = ex.getMessage();
-			if (!problem.equals(this.readProblem)) {
-				this.readProblem = problem;
-				reject(problem);
-			}
-			return;
-		}
-		this.readProblem = null;
-		String sha256 = GreetingCompiler.sha256(bytes);
-		if (sha256.equals(this.seen)) {
-			return;
-		}
-		this.seen = sha256;
-		try {
-			ServedGreeting greeting = this.compiler.compile(path, bytes);
-			this.source.serve(greeting);
-			logger.info("Greeting reloaded from {} (sha256 {}, up to {} bytes)", path, greeting.shortSha256(),
-					greeting.template().maxSize());
-		}
-		catch (InvalidGreetingException ex) {
-			reject(ex.getMessage());
-		}
-		catch (RuntimeException ex) {
-			// A bug must not end the polling: the next change gets its chance.
-			logger.error("Greeting file {} not reloaded", path, ex);
-		}
+		this.watched.forEach(Watched::check);
 	}
 
-	private void reject(String problem) {
-		logger.error("Greeting file {} not reloaded, still serving sha256 {}: {}", this.path,
-				this.source.current().shortSha256(), problem);
-		this.source.reloadFailed(problem);
+	/**
+	 * One greeting file and the greeting it feeds.
+	 */
+	static final class Watched {
+
+		private final Path path;
+
+		private final GreetingCompiler compiler;
+
+		private final GreetingSource source;
+
+		// Only the polling thread touches these. The hash of the last content looked at,
+		// served or not: a bad file is reported once, not at every poll.
+		private String seen;
+
+		private @Nullable String readProblem;
+
+		Watched(Path path, GreetingCompiler compiler, GreetingSource source) {
+			this.path = path;
+			this.compiler = compiler;
+			this.source = source;
+			this.seen = source.current().sha256();
+		}
+
+		void check() {
+			byte[] bytes;
+			try {
+				bytes = GreetingFile.read(this.path, this.compiler.maxGreetingSize());
+			}
+			catch (InvalidGreetingException ex) {
+				String problem = ex.getMessage();
+				if (!problem.equals(this.readProblem)) {
+					this.readProblem = problem;
+					reject(problem);
+				}
+				return;
+			}
+			this.readProblem = null;
+			String sha256 = GreetingCompiler.sha256(bytes);
+			if (sha256.equals(this.seen)) {
+				return;
+			}
+			this.seen = sha256;
+			try {
+				ServedGreeting greeting = this.compiler.compile(this.path, bytes);
+				this.source.serve(greeting);
+				logger.info("Greeting reloaded from {} (sha256 {}, up to {} bytes)", this.path, greeting.shortSha256(),
+						greeting.template().maxSize());
+			}
+			catch (InvalidGreetingException ex) {
+				reject(ex.getMessage());
+			}
+			catch (RuntimeException ex) {
+				// A bug must not end the polling: the next change gets its chance.
+				logger.error("Greeting file {} not reloaded", this.path, ex);
+			}
+		}
+
+		private void reject(String problem) {
+			logger.error("Greeting file {} not reloaded, still serving sha256 {}: {}", this.path,
+					this.source.current().shortSha256(), problem);
+			this.source.reloadFailed(problem);
+		}
+
 	}
 
 }

@@ -13,23 +13,21 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-import org.springframework.context.ApplicationListener;
-import org.springframework.integration.ip.tcp.connection.AbstractServerConnectionFactory;
+import io.micrometer.core.instrument.Tags;
+
 import org.springframework.integration.ip.tcp.connection.TcpConnection;
-import org.springframework.integration.ip.tcp.connection.TcpConnectionCloseEvent;
-import org.springframework.integration.ip.tcp.connection.TcpConnectionEvent;
-import org.springframework.integration.ip.tcp.connection.TcpConnectionExceptionEvent;
-import org.springframework.integration.ip.tcp.connection.TcpConnectionOpenEvent;
 import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamException;
 
 import dev.greeter.proxy.InvalidProxyHeaderException.Reason;
 import dev.greeter.server.AcceptFailure;
-import dev.greeter.server.GreetingListener;
+import dev.greeter.server.ListenerObserver;
+import dev.greeter.server.ServerListener;
 
 /**
- * Turns the server's connection events and greeting outcomes into the {@code greeter.*}
- * meters. Every meter is registered up front, so a fresh instance exposes zeros rather
- * than missing series, and no tag ever carries a client address or a connection id.
+ * Turns what happens on one TCP listener into the {@code greeter.*} meters, each tagged
+ * with the listener's name. Every meter is registered up front, so a fresh instance
+ * exposes zeros rather than missing series, and no tag ever carries a client address or a
+ * connection id.
  * <p>
  * An error is a connection whose greeting did not go out whole (a reset or broken pipe
  * before it was written, the write timeout) or that failed inside the server. How a
@@ -39,9 +37,7 @@ import dev.greeter.server.GreetingListener;
  *
  * @author tcp-greeter team
  */
-final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>, GreetingListener {
-
-	private final String factoryName;
+final class ConnectionMetrics implements ListenerObserver {
 
 	private final Counter opened;
 
@@ -72,38 +68,49 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 
 	private final Map<Reason, Counter> proxyRejections = new EnumMap<>(Reason.class);
 
-	ConnectionMetrics(MeterRegistry registry, AbstractServerConnectionFactory factory) {
-		this.factoryName = factory.getComponentName();
+	ConnectionMetrics(MeterRegistry registry, ServerListener listener) {
+		Tags tags = Tags.of(ListenerMeters.LISTENER, listener.name());
 		this.opened = Counter.builder("greeter.connections.opened")
-			.description("TCP connections accepted by the greeting server")
+			.tags(tags)
+			.description("TCP connections accepted by the greeting server (past their PROXY header, when one is "
+					+ "expected)")
 			.register(registry);
 		for (ClosedBy by : ClosedBy.values()) {
 			this.closed.put(by,
 					Counter.builder("greeter.connections.closed")
+						.tags(tags)
 						.tag("by", by.tag())
 						.description("TCP connections closed, by who ended them; sum over by for all closes")
 						.register(registry));
 		}
-		Gauge.builder("greeter.connections.active", this.active, AtomicLong::get)
-			.description("TCP connections open now")
+		Gauge
+			.builder("greeter.connections.active", this,
+					(metrics) -> metrics.active.get() + listener.startingConnections())
+			.tags(tags)
+			.description("TCP connections open now, those still waiting for their PROXY header included")
 			.register(registry);
 		this.greetingsSent = Counter.builder("greeter.greetings.sent")
+			.tags(tags)
 			.description("Greetings written whole and followed by the server's half-close")
 			.register(registry);
 		this.greetingBytesSent = Counter.builder("greeter.greeting.sent")
+			.tags(tags)
 			.baseUnit("bytes")
 			.description("Bytes of greetings written whole")
 			.register(registry);
 		this.greetingsAborted = Counter.builder("greeter.greetings.aborted")
+			.tags(tags)
 			.description("Greetings that could not be written whole, mostly because the client reset first")
 			.register(registry);
 		this.rejected = Counter.builder("greeter.connections.rejected")
-			.description("Connections closed at once, without a greeting, because greeter.server.max-connections "
+			.tags(tags)
+			.description("Connections closed at once, without a greeting, because the listener's max-connections "
 					+ "were open")
 			.register(registry);
 		for (ErrorKind kind : ErrorKind.values()) {
 			this.errors.put(kind,
 					Counter.builder("greeter.connection.errors")
+						.tags(tags)
 						.tag("kind", kind.tag())
 						.description("Connections whose greeting did not go out whole, or that failed in the server; "
 								+ "what a client does after its greeting is not counted here")
@@ -112,23 +119,27 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 		for (AcceptFailure kind : AcceptFailure.values()) {
 			this.acceptErrors.put(kind,
 					Counter.builder("greeter.accept.errors")
+						.tags(tags)
 						.tag("kind", kind.tag())
 						.description("Failed accepts on the listening socket (emfile: out of file descriptors); the "
 								+ "server backs off and accepts again")
 						.register(registry));
 		}
 		this.duration = Timer.builder("greeter.connection.duration")
+			.tags(tags)
 			.description("Time from accepting a connection to closing it")
 			.publishPercentileHistogram()
 			.minimumExpectedValue(Duration.ofNanos(100_000))
 			.maximumExpectedValue(Duration.ofSeconds(30))
 			.register(registry);
-		Gauge.builder("greeter.server.listening", factory, (server) -> server.isListening() ? 1 : 0)
+		Gauge.builder("greeter.server.listening", listener, (server) -> server.isListening() ? 1 : 0)
+			.tags(tags)
 			.description("1 while the greeting server listens for connections, 0 otherwise")
 			.register(registry);
 		for (int version = 1; version <= 2; version++) {
 			this.proxyHeaders.put(version,
 					Counter.builder("greeter.proxy.headers")
+						.tags(tags)
 						.tag("version", Integer.toString(version))
 						.description("Connections that started with a valid PROXY protocol header")
 						.register(registry));
@@ -136,6 +147,7 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 		for (Reason reason : Reason.values()) {
 			this.proxyRejections.put(reason,
 					Counter.builder("greeter.proxy.rejected")
+						.tags(tags)
 						.tag("reason", reason.tag())
 						.description("Connections closed without a greeting for want of a valid PROXY protocol header")
 						.register(registry));
@@ -143,29 +155,26 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 	}
 
 	@Override
-	public void onApplicationEvent(TcpConnectionEvent event) {
-		if (!this.factoryName.equals(event.getConnectionFactoryName())) {
-			return;
+	public void opened(TcpConnection connection) {
+		this.open.put(connection, new Tracked(System.nanoTime()));
+		this.opened.increment();
+		this.active.incrementAndGet();
+	}
+
+	@Override
+	public void closed(TcpConnection connection) {
+		Tracked tracked = this.open.remove(connection);
+		if (tracked == null) {
+			return; // closed twice
 		}
-		TcpConnection connection = (TcpConnection) event.getSource();
-		if (event instanceof TcpConnectionOpenEvent) {
-			this.open.put(connection, new Tracked(System.nanoTime()));
-			this.opened.increment();
-			this.active.incrementAndGet();
-		}
-		else if (event instanceof TcpConnectionCloseEvent) {
-			Tracked tracked = this.open.remove(connection);
-			if (tracked == null) {
-				return; // rejected before it ever opened: counted as rejected, not as
-						// opened and closed
-			}
-			this.duration.record(System.nanoTime() - tracked.start, TimeUnit.NANOSECONDS);
-			this.closed.get(tracked.closedBy).increment();
-			this.active.decrementAndGet();
-		}
-		else if (event instanceof TcpConnectionExceptionEvent exception) {
-			ended(connection, exception.getCause());
-		}
+		this.duration.record(System.nanoTime() - tracked.start, TimeUnit.NANOSECONDS);
+		this.closed.get(tracked.closedBy).increment();
+		this.active.decrementAndGet();
+	}
+
+	@Override
+	public void failed(TcpConnection connection, Throwable cause) {
+		ended(connection, cause);
 	}
 
 	private void ended(TcpConnection connection, Throwable cause) {
@@ -203,7 +212,7 @@ final class ConnectionMetrics implements ApplicationListener<TcpConnectionEvent>
 	}
 
 	@Override
-	public void greetingAborted(Throwable cause) {
+	public void greetingAborted(TcpConnection connection, Throwable cause) {
 		this.greetingsAborted.increment();
 	}
 

@@ -8,6 +8,7 @@ import org.springframework.boot.actuate.info.Info;
 import org.springframework.boot.actuate.info.InfoContributor;
 
 import dev.greeter.greeting.GreetingSource;
+import dev.greeter.greeting.GreetingSources;
 import dev.greeter.greeting.ServedGreeting;
 
 /**
@@ -18,22 +19,32 @@ import dev.greeter.greeting.ServedGreeting;
  */
 final class GreetingInfoContributor implements InfoContributor {
 
-	private final GreetingSource source;
+	private final GreetingSources sources;
 
-	GreetingInfoContributor(GreetingSource source) {
-		this.source = source;
+	GreetingInfoContributor(GreetingSources sources) {
+		this.sources = sources;
 	}
 
 	@Override
 	public void contribute(Info.Builder builder) {
-		ServedGreeting greeting = this.source.current();
+		Map<String, GreetingSource> all = this.sources.all();
+		if (all.size() == 1 && all.containsKey("default")) {
+			builder.withDetail("greeting", describe(all.get("default").current()));
+			return;
+		}
+		Map<String, Object> greetings = new LinkedHashMap<>();
+		all.forEach((listener, source) -> greetings.put(listener, describe(source.current())));
+		builder.withDetail("greetings", greetings);
+	}
+
+	private static Map<String, Object> describe(ServedGreeting greeting) {
 		Map<String, Object> details = new LinkedHashMap<>();
 		details.put("mode", greeting.mode().name().toLowerCase(Locale.ROOT));
 		details.put("origin", greeting.origin());
 		details.put("sha256", greeting.sha256());
 		details.put("variables", greeting.template().variables());
 		details.put("maxSize", greeting.template().maxSize());
-		builder.withDetail("greeting", details);
+		return details;
 	}
 
 }

@@ -2,26 +2,30 @@ package dev.greeter.metrics;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
-import org.springframework.integration.ip.tcp.connection.AbstractServerConnectionFactory;
+
+import dev.greeter.server.ServerListener;
 
 /**
- * UP while the greeting server listens, DOWN otherwise; part of the readiness group, so a
- * Kubernetes Service stops sending clients to an instance that cannot greet them.
+ * One listener's health: UP while it listens, DOWN otherwise. Together, as the
+ * {@code greetingServer} component, they are part of the readiness group, so a Kubernetes
+ * Service stops sending clients to an instance that cannot greet on every port.
  *
  * @author tcp-greeter team
  */
 final class GreetingServerHealthIndicator extends AbstractHealthIndicator {
 
-	private final AbstractServerConnectionFactory factory;
+	private final ServerListener listener;
 
-	GreetingServerHealthIndicator(AbstractServerConnectionFactory factory) {
+	GreetingServerHealthIndicator(ServerListener listener) {
 		super("Greeting server health check failed");
-		this.factory = factory;
+		this.listener = listener;
 	}
 
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
-		builder.status(this.factory.isListening() ? "UP" : "DOWN").withDetail("port", this.factory.getPort());
+		builder.status(this.listener.isListening() ? "UP" : "DOWN")
+			.withDetail("protocol", this.listener.protocol())
+			.withDetail("port", this.listener.port());
 	}
 
 }

@@ -1,18 +1,24 @@
 package dev.greeter.metrics;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.HealthContributor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
-import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
 
-import dev.greeter.greeting.GreetingSource;
+import dev.greeter.greeting.GreetingSources;
+import dev.greeter.server.Listeners;
 import dev.greeter.server.MaintenanceFile;
+import dev.greeter.server.ServerListener;
 
 /**
- * Registers the connection meters and the server's health indicator when the greeting
- * server runs (not in the client profile).
+ * Registers the listeners' meters, the greetings' meters and the server's health when the
+ * greeting server runs (not in the client profile).
  *
  * @author tcp-greeter team
  */
@@ -21,18 +27,13 @@ import dev.greeter.server.MaintenanceFile;
 class MetricsConfiguration {
 
 	@Bean
-	ConnectionMetrics connectionMetrics(MeterRegistry registry, TcpNetServerConnectionFactory serverConnectionFactory) {
-		return new ConnectionMetrics(registry, serverConnectionFactory);
+	ListenerMeters listenerMeters(MeterRegistry registry, GreetingSources greetingSources) {
+		return new ListenerMeters(registry, greetingSources);
 	}
 
 	@Bean
-	GreetingMetrics greetingMetrics(MeterRegistry registry, GreetingSource greetingSource) {
-		return new GreetingMetrics(registry, greetingSource);
-	}
-
-	@Bean
-	GreetingInfoContributor greetingInfoContributor(GreetingSource greetingSource) {
-		return new GreetingInfoContributor(greetingSource);
+	GreetingInfoContributor greetingInfoContributor(GreetingSources greetingSources) {
+		return new GreetingInfoContributor(greetingSources);
 	}
 
 	@Bean
@@ -40,9 +41,18 @@ class MetricsConfiguration {
 		return new MaintenanceHealthIndicator(maintenanceFile);
 	}
 
+	/**
+	 * The {@code greetingServer} health component: one part per listener, by its name.
+	 * @param listeners the listeners
+	 * @return the component
+	 */
 	@Bean
-	GreetingServerHealthIndicator greetingServerHealthIndicator(TcpNetServerConnectionFactory serverConnectionFactory) {
-		return new GreetingServerHealthIndicator(serverConnectionFactory);
+	CompositeHealthContributor greetingServer(Listeners listeners) {
+		Map<String, HealthContributor> parts = new LinkedHashMap<>();
+		for (ServerListener listener : listeners.all()) {
+			parts.put(listener.name(), new GreetingServerHealthIndicator(listener));
+		}
+		return CompositeHealthContributor.fromMap(parts);
 	}
 
 }

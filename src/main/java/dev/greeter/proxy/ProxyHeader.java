@@ -11,14 +11,14 @@ import org.jspecify.annotations.Nullable;
  * @param source the real client, or {@code null} when the proxy does not name one (a v1
  * {@code UNKNOWN}, a v2 {@code LOCAL} command such as a health check, or an address
  * family without an IP address): then the connection's own peer is the client
- * @param destination the address the client connected to on the proxy, or {@code null}
- * with the source
+ * @param length how many bytes the header took: what follows it (a TLS handshake, say)
+ * starts there
  * @author tcp-greeter team
  */
-public record ProxyHeader(int version, @Nullable InetSocketAddress source, @Nullable InetSocketAddress destination) {
+public record ProxyHeader(int version, @Nullable InetSocketAddress source, int length) {
 
-	static ProxyHeader local(int version) {
-		return new ProxyHeader(version, null, null);
+	static ProxyHeader local(int version, int length) {
+		return new ProxyHeader(version, null, length);
 	}
 
 }

@@ -85,14 +85,14 @@ final class ProxyHeaderParser {
 		String line = new String(bytes, V1_PREFIX.length, end - V1_PREFIX.length, StandardCharsets.US_ASCII);
 		String[] fields = line.split(" ", -1);
 		if (fields[0].equals("UNKNOWN")) {
-			return ProxyHeader.local(1); // the proxy could not tell: use the connection's
-											// own
+			// The proxy could not tell: use the connection's own.
+			return ProxyHeader.local(1, end + 2);
 		}
 		if (fields.length != 5) {
 			throw malformed("a v1 header has a protocol, two addresses and two ports");
 		}
 		InetAddress source;
-		InetAddress destination;
+		InetAddress destination; // checked, not used: the greeting names the client
 		switch (fields[0]) {
 			case "TCP4" -> {
 				source = IpLiterals.ipv4(fields[1]);
@@ -112,8 +112,7 @@ final class ProxyHeaderParser {
 		if (sourcePort < 0 || destinationPort < 0) {
 			throw malformed("not a port number in a v1 header");
 		}
-		return new ProxyHeader(1, new InetSocketAddress(source, sourcePort),
-				new InetSocketAddress(destination, destinationPort));
+		return new ProxyHeader(1, new InetSocketAddress(source, sourcePort), end + 2);
 	}
 
 	private static @Nullable ProxyHeader parseV2(byte[] bytes, int length) throws InvalidProxyHeaderException {
@@ -141,11 +140,12 @@ final class ProxyHeaderParser {
 			return null;
 		}
 		if (command == 0) {
-			return ProxyHeader.local(2); // LOCAL: the proxy's own connection, a health
-											// check
+			// LOCAL: the proxy's own connection, a health check.
+			return ProxyHeader.local(2, V2_FIXED + addressLength);
 		}
 		return switch (family) {
-			case 0, 3 -> ProxyHeader.local(2); // UNSPEC or UNIX: no IP address to use
+			// UNSPEC or UNIX: no IP address to use.
+			case 0, 3 -> ProxyHeader.local(2, V2_FIXED + addressLength);
 			case 1 -> v2Addresses(bytes, 4, addressLength);
 			case 2 -> v2Addresses(bytes, 16, addressLength);
 			default -> throw malformed("unknown v2 address family " + family);
@@ -159,12 +159,10 @@ final class ProxyHeaderParser {
 		}
 		int at = V2_FIXED;
 		InetAddress source = address(bytes, at, size);
-		InetAddress destination = address(bytes, at + size, size);
 		int sourcePort = ((bytes[at + 2 * size] & 0xFF) << 8) | (bytes[at + 2 * size + 1] & 0xFF);
-		int destinationPort = ((bytes[at + 2 * size + 2] & 0xFF) << 8) | (bytes[at + 2 * size + 3] & 0xFF);
-		// The TLVs after the addresses carry nothing the greeting uses: skipped.
-		return new ProxyHeader(2, new InetSocketAddress(source, sourcePort),
-				new InetSocketAddress(destination, destinationPort));
+		// The destination and the TLVs after the addresses carry nothing the greeting
+		// uses: skipped.
+		return new ProxyHeader(2, new InetSocketAddress(source, sourcePort), V2_FIXED + addressLength);
 	}
 
 	private static InetAddress address(byte[] bytes, int offset, int size) {

@@ -1,5 +1,6 @@
 package dev.greeter.proxy;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -16,8 +17,8 @@ import dev.greeter.proxy.InvalidProxyHeaderException.Reason;
  * Bounded three ways, so that no client can hold a thread: a whole header must arrive
  * within the timeout (a deadline, not a per-read timeout, so a client dripping one byte
  * at a time gains nothing), it may be at most {@value ProxyHeaderParser#MAX_HEADER}
- * bytes, and each read asks for the rest of that budget at once. Reading past the header
- * is harmless: the server throws away whatever a client sends anyway.
+ * bytes, and each read asks for the rest of that budget at once. What it reads past the
+ * header is handed back: a TLS handshake may follow it on the same connection.
  *
  * @author tcp-greeter team
  */
@@ -44,19 +45,21 @@ public final class ProxyHeaderReader {
 	 * Read the header from a new connection. The socket's read timeout is restored
 	 * afterwards.
 	 * @param socket the connection, nothing read from it yet
-	 * @return the header, or {@code null} when headers are optional and this connection
-	 * sent none
+	 * @return the header, or none when headers are optional and this connection sent
+	 * none; and the bytes read after it
 	 * @throws InvalidProxyHeaderException when the connection must be refused
 	 * @throws IOException when the connection fails
 	 */
-	public @Nullable ProxyHeader read(Socket socket) throws IOException {
+	public Read read(Socket socket) throws IOException {
 		int soTimeout = socket.getSoTimeout();
+		Read read = new Read(new byte[ProxyHeaderParser.MAX_HEADER]);
 		try {
-			return readHeader(socket);
+			read.header = readHeader(socket, read);
+			return read;
 		}
 		catch (InvalidProxyHeaderException ex) {
 			if (ex.reason() == Reason.MISSING && this.protocol == ProxyProtocol.OPTIONAL) {
-				return null;
+				return read; // what was read is the start of the client's own bytes
 			}
 			throw ex;
 		}
@@ -67,12 +70,13 @@ public final class ProxyHeaderReader {
 		}
 	}
 
-	private ProxyHeader readHeader(Socket socket) throws IOException {
+	private ProxyHeader readHeader(Socket socket, Read read) throws IOException {
 		InputStream input = socket.getInputStream();
-		byte[] received = new byte[ProxyHeaderParser.MAX_HEADER];
+		byte[] received = read.received;
 		int length = 0;
 		long deadline = System.nanoTime() + this.timeoutNanos;
 		while (true) {
+			read.length = length;
 			ProxyHeader header = ProxyHeaderParser.parse(received, length);
 			if (header != null) {
 				return header;
@@ -105,6 +109,40 @@ public final class ProxyHeaderReader {
 				? new InvalidProxyHeaderException(Reason.MISSING, "no PROXY header within " + millis + " ms")
 				: new InvalidProxyHeaderException(Reason.TIMEOUT,
 						"only " + length + " bytes of a PROXY header within " + millis + " ms");
+	}
+
+	/**
+	 * What was read from a connection: its header, if any, and what came after it.
+	 */
+	public static final class Read {
+
+		private final byte[] received;
+
+		private int length;
+
+		private @Nullable ProxyHeader header;
+
+		private Read(byte[] received) {
+			this.received = received;
+		}
+
+		/**
+		 * The header.
+		 * @return it, or {@code null} when an optional header was not sent
+		 */
+		public @Nullable ProxyHeader header() {
+			return this.header;
+		}
+
+		/**
+		 * The bytes read after the header (all of them, when there was none).
+		 * @return a stream of them, maybe empty
+		 */
+		public InputStream remainder() {
+			int from = (this.header != null) ? this.header.length() : 0;
+			return new ByteArrayInputStream(this.received, from, Math.max(0, this.length - from));
+		}
+
 	}
 
 }

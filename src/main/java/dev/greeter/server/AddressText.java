@@ -58,4 +58,16 @@ final class AddressText {
 		return text.toString();
 	}
 
+	/**
+	 * An address and port as the lab program printed a client ({@code /127.0.0.1:54321}),
+	 * with IPv6 in brackets ({@code /[::1]:54321}).
+	 * @param address the address
+	 * @param port the port
+	 * @return the text
+	 */
+	static String withPort(InetAddress address, int port) {
+		String host = of(address);
+		return (host.indexOf(':') >= 0) ? "/[" + host + "]:" + port : "/" + host + ":" + port;
+	}
+
 }

@@ -96,8 +96,11 @@ final class ConnectionCapacity {
 	}
 
 	/**
-	 * The number of connections to serve at once.
-	 * @param requested {@code greeter.server.max-connections}
+	 * The number of connections one listener may serve at once.
+	 * @param property the setting, for messages
+	 * @param requested its value
+	 * @param shares how many TCP listeners share what the process can hold: each gets an
+	 * equal part
 	 * @param explicit whether it was set, rather than left at its default
 	 * @param platformThreads whether each connection takes a platform thread
 	 * @param limits what the process can hold
@@ -105,43 +108,45 @@ final class ConnectionCapacity {
 	 * @throws InvalidConfigurationPropertyValueException when an explicit value cannot
 	 * fit, or nothing can
 	 */
-	static int fit(int requested, boolean explicit, boolean platformThreads, Limits limits) {
+	static int fit(String property, int requested, int shares, boolean explicit, boolean platformThreads,
+			Limits limits) {
 		int capacity = requested;
 		String reason = null;
-		long descriptors = room(limits.maxDescriptors(), limits.openDescriptors());
+		String shared = (shares > 1) ? ", shared by " + shares + " TCP listeners" : "";
+		long descriptors = room(limits.maxDescriptors(), limits.openDescriptors()) / shares;
 		if (descriptors < capacity) {
 			capacity = (int) descriptors;
 			reason = String.format(Locale.ROOT,
-					"this process can open %d more file descriptors (limit %d, the soft ulimit -n or the container's "
+					"this process can open %d more file descriptors%s (limit %d, the soft ulimit -n or the container's "
 							+ "nofile; %d open, %d kept for the rest of the process)",
-					descriptors, limits.maxDescriptors(), limits.openDescriptors(), RESERVED);
+					descriptors, shared, limits.maxDescriptors(), limits.openDescriptors(), RESERVED);
 		}
 		if (platformThreads) {
-			long threads = room(limits.maxThreads(), limits.threads());
+			long threads = room(limits.maxThreads(), limits.threads()) / shares;
 			if (threads < capacity) {
 				capacity = (int) threads;
 				reason = String.format(Locale.ROOT,
 						"on platform threads (Java 17, or virtual threads off) each connection takes a thread, and "
-								+ "this process can start %d more (limit %d, ulimit -u or the cgroup's pids.max; %d "
+								+ "this process can start %d more%s (limit %d, ulimit -u or the cgroup's pids.max; %d "
 								+ "running, %d kept)",
-						threads, limits.maxThreads(), limits.threads(), RESERVED);
+						threads, shared, limits.maxThreads(), limits.threads(), RESERVED);
 			}
 		}
 		if (reason == null) {
 			return requested;
 		}
 		if (capacity < 1 || explicit) {
-			throw new InvalidConfigurationPropertyValueException(PROPERTY, requested,
+			throw new InvalidConfigurationPropertyValueException(property, requested,
 					"more connections than fit: " + reason + "; lower it, or raise the limit");
 		}
 		logger.warn("{}={} does not fit: {}; serving at most {} connections at once. Raise the limit to serve more.",
-				PROPERTY, requested, reason, capacity);
+				property, requested, reason, capacity);
 		return capacity;
 	}
 
 	private static long room(long limit, long used) {
 		if (limit == Long.MAX_VALUE) {
-			return Long.MAX_VALUE;
+			return Integer.MAX_VALUE;
 		}
 		return Math.max(0, limit - used - RESERVED);
 	}

@@ -9,11 +9,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.context.ApplicationListener;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.integration.ip.IpHeaders;
-import org.springframework.integration.ip.tcp.connection.TcpConnection;
-import org.springframework.integration.ip.tcp.connection.TcpConnectionOpenEvent;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.MessagingException;
@@ -23,27 +20,19 @@ import dev.greeter.greeting.ConnectionFacts;
 import dev.greeter.greeting.GreetingSource;
 import dev.greeter.greeting.GreetingTemplate;
 import dev.greeter.greeting.ServedGreeting;
-import dev.greeter.proxy.InvalidProxyHeaderException;
-import dev.greeter.proxy.ProxyHeader;
-import dev.greeter.proxy.ProxyHeaderReader;
 
 /**
- * Greets every new server connection: reads its PROXY protocol header when one is
- * expected, sends the greeting to the outbound adapter's channel, then half-closes the
- * connection so the client sees the end of the greeting at once.
+ * Greets a new connection: sends the greeting to the outbound adapter's channel, then
+ * half-closes the connection so the client sees the end of the greeting at once.
  * <p>
- * Spring Integration publishes the open event on the connection's own reader thread
- * before its first read, so the greeting is always written before anything else the
- * client sent is looked at, and a PROXY header can be read here, before the greeting that
- * depends on it.
+ * Called on the connection's own thread when it opens, before its first read, so the
+ * greeting is always written before anything the client sent is looked at.
  *
  * @author tcp-greeter team
  */
-final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEvent> {
+final class ConnectionGreeter {
 
 	private static final Logger logger = LoggerFactory.getLogger(ConnectionGreeter.class);
-
-	private final String factoryName;
 
 	private final MessageChannel greetings;
 
@@ -53,66 +42,33 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 
 	private final boolean structuredLogs;
 
-	private final GreetingListener listener;
+	private final ListenerObserver observer;
 
-	private final @Nullable ProxyHeaderReader proxyHeaders;
-
-	private final RateLimitedWarning proxyRejections;
+	private final String listener;
 
 	// ${connection.count}: one atomic increment per connection, the only cost a greeting
 	// without variables shares with one that has them.
 	private final AtomicLong sequence = new AtomicLong();
 
-	ConnectionGreeter(String factoryName, MessageChannel greetings, GreetingSource greeting, boolean logConnections,
-			boolean structuredLogs, GreetingListener listener, @Nullable ProxyHeaderReader proxyHeaders,
-			ServerTimers timers) {
-		this.factoryName = factoryName;
+	ConnectionGreeter(String listener, MessageChannel greetings, GreetingSource greeting, boolean logConnections,
+			boolean structuredLogs, ListenerObserver observer) {
+		this.listener = listener;
 		this.greetings = greetings;
 		this.greeting = greeting;
 		this.logConnections = logConnections;
 		this.structuredLogs = structuredLogs;
-		this.listener = listener;
-		this.proxyHeaders = proxyHeaders;
-		this.proxyRejections = timers.warning(logger, "{} connection(s) closed without a greeting since the last "
-				+ "report: no valid PROXY protocol header (greeter.server.proxy-protocol); the last: {}");
+		this.observer = observer;
 	}
 
-	@Override
-	public void onApplicationEvent(TcpConnectionOpenEvent event) {
-		// Client connection factories publish open events too: greet our own clients
-		// only.
-		if (!this.factoryName.equals(event.getConnectionFactoryName())) {
-			return;
-		}
-		TcpConnection connection = (TcpConnection) event.getSource();
+	void greet(GreetingConnection connection) {
 		long sequence = this.sequence.incrementAndGet();
-		@Nullable ProxyHeader header = null;
-		if (this.proxyHeaders != null) {
-			try {
-				header = this.proxyHeaders.read(((GreetingConnectionSupport.GreetingConnection) connection).socket());
-			}
-			catch (InvalidProxyHeaderException ex) {
-				rejectProxied(connection, ex);
-				return;
-			}
-			catch (IOException ex) {
-				// The client went away while we read: nothing to greet.
-				connection.close();
-				return;
-			}
-		}
-		if (header != null) {
-			this.listener.proxyHeaderAccepted(header.version());
-		}
-		@Nullable InetSocketAddress client = (header != null) ? header.source() : null;
-		GreetingConnectionSupport.GreetingConnection tracked = (GreetingConnectionSupport.GreetingConnection) connection;
-		tracked.realClient(client);
+		@Nullable InetSocketAddress client = connection.realClient();
 		ServedGreeting served = this.greeting.current();
 		// The description is built only for a line that will be written: a level above
 		// INFO silences it as surely as log-connections=false.
 		if (this.logConnections && logger.isInfoEnabled()) {
 			if (this.structuredLogs) {
-				ConnectionRecord.identify(logger.atInfo(), connection, client, served)
+				ConnectionRecord.identify(logger.atInfo(), this.listener, connection, client, served)
 					.log("Connection established with {}", describe(connection, client));
 			}
 			else {
@@ -123,19 +79,19 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 		}
 		byte[] bytes = render(served, connection, client, sequence);
 		Message<byte[]> message = MessageBuilder.withPayload(bytes)
-			.setHeader(IpHeaders.CONNECTION_ID, event.getConnectionId())
+			.setHeader(IpHeaders.CONNECTION_ID, connection.getConnectionId())
 			.build();
 		try {
 			this.greetings.send(message);
 			connection.shutdownOutput();
-			tracked.greeted(bytes.length, served);
-			this.listener.greetingSent(connection, bytes.length);
+			connection.greeted(bytes.length, served);
+			this.observer.greetingSent(connection, bytes.length);
 		}
 		catch (MessagingException | IOException ex) {
 			// The client left before its greeting was written: its loss, not a server
 			// fault. The framework has already closed the connection.
-			tracked.outcome("aborted");
-			this.listener.greetingAborted(ex);
+			connection.outcome("aborted");
+			this.observer.greetingAborted(connection, ex);
 			if (logger.isDebugEnabled()) {
 				logger.debug("Greeting to {} not delivered: {}", describe(connection, client), rootMessage(ex));
 			}
@@ -143,15 +99,15 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 		catch (RuntimeException ex) {
 			// A bug, not a network error: report it, and do not leave the client waiting
 			// for a greeting.
-			tracked.outcome("failed");
-			this.listener.greetingAborted(ex);
+			connection.outcome("failed");
+			this.observer.greetingAborted(connection, ex);
 			logger.error("Greeting to {} failed", describe(connection, client), ex);
 			connection.close();
 		}
 	}
 
-	private byte[] render(ServedGreeting served, TcpConnection connection, @Nullable InetSocketAddress client,
-			long sequence) {
+	private static byte[] render(ServedGreeting served, GreetingConnection connection,
+			@Nullable InetSocketAddress client, long sequence) {
 		GreetingTemplate template = served.template();
 		byte[] constant = template.constantBytes();
 		if (constant != null) {
@@ -164,37 +120,11 @@ final class ConnectionGreeter implements ApplicationListener<TcpConnectionOpenEv
 		return template.render(new ConnectionFacts(clientAddress, clientPort, serverPort, sequence), Instant.now());
 	}
 
-	private void rejectProxied(TcpConnection connection, InvalidProxyHeaderException ex) {
-		// Counted and reported before the close, so that a client that sees its rejection
-		// also sees it counted, and the report names the rejection that opened its
-		// interval, not one that overtook it while this thread waited for a core.
-		((GreetingConnectionSupport.GreetingConnection) connection).outcome("rejected");
-		this.listener.proxyHeaderRejected(ex.reason());
-		this.proxyRejections.occurred(remoteAddress(connection) + " " + ex.getMessage());
-		connection.close();
-	}
-
-	/**
-	 * The client's address as the lab program printed it ({@code /127.0.0.1:54321}).
-	 * @param connection the connection
-	 * @return the address
-	 */
-	static String remoteAddress(TcpConnection connection) {
-		return format(AddressText.of(connection.getSocketInfo().getInetAddress()), connection.getPort());
-	}
-
 	// The real client first, and the proxy it came through when there is one.
-	static String describe(TcpConnection connection, @Nullable InetSocketAddress client) {
-		return (client != null) ? format(client) + " (via " + remoteAddress(connection) + ")"
-				: remoteAddress(connection);
-	}
-
-	private static String format(InetSocketAddress address) {
-		return format(AddressText.of(address.getAddress()), address.getPort());
-	}
-
-	private static String format(String host, int port) {
-		return (host.indexOf(':') >= 0) ? "/[" + host + "]:" + port : "/" + host + ":" + port;
+	static String describe(GreetingConnection connection, @Nullable InetSocketAddress client) {
+		String peer = AddressText.withPort(connection.getSocketInfo().getInetAddress(), connection.getPort());
+		return (client != null) ? AddressText.withPort(client.getAddress(), client.getPort()) + " (via " + peer + ")"
+				: peer;
 	}
 
 	private static String rootMessage(Throwable ex) {

@@ -1,85 +1,71 @@
 package dev.greeter.server;
 
 import java.util.concurrent.Semaphore;
-import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.core.task.TaskExecutor;
-import org.springframework.integration.ip.tcp.connection.TcpConnection;
-
 /**
- * Runs each accepted connection on its thread while fewer than
- * {@code greeter.server.max-connections} are open, and closes it at once otherwise: under
- * a flood, threads, file descriptors and memory stay bounded and the connections already
- * open are still served.
- * <p>
- * The limit sits where the connection factory hands a connection to its thread, so a
- * rejected connection never gets one. The factory's own accept loop runs on the same
- * executor and is never limited. Rejections are logged at most once per
+ * Lets a listener hold at most its {@code max-connections} open: an accepted socket
+ * beyond them is closed at once, without a greeting and without a thread, so under a
+ * flood threads, file descriptors and memory stay bounded and the connections already
+ * open are still served. Rejections are logged at most once per
  * {@code greeter.server.report-interval}, with the count since the last report.
+ * <p>
+ * A socket holds its place from its accept until its thread is done with it, PROXY header
+ * and TLS handshake included: what is in use is exactly what the drain waits for.
  *
  * @author tcp-greeter team
  */
-final class ConnectionLimit implements TaskExecutor {
+final class ConnectionLimit {
 
 	private static final Logger logger = LoggerFactory.getLogger(ConnectionLimit.class);
 
-	private final TaskExecutor threads;
-
 	private final int maxConnections;
 
-	private final Semaphore open;
+	private final Semaphore places;
 
-	// Looked up when first needed: the metrics that implement it depend on the connection
-	// factory.
-	private final Supplier<GreetingListener> listener;
+	private final ListenerObserver observer;
 
 	private final RateLimitedWarning rejections;
 
-	ConnectionLimit(TaskExecutor threads, int maxConnections, Supplier<GreetingListener> listener,
-			ServerTimers timers) {
-		this.threads = threads;
+	ConnectionLimit(ListenerSettings settings, int maxConnections, ListenerObserver observer, ServerTimers timers) {
 		this.maxConnections = maxConnections;
-		this.open = new Semaphore(maxConnections);
-		this.listener = listener;
+		this.places = new Semaphore(maxConnections);
+		this.observer = observer;
 		this.rejections = timers.warning(logger, "{} new connection(s) closed without a greeting since the last "
-				+ "report: {} open, the limit (greeter.server.max-connections)");
+				+ "report: {} open, the limit (" + settings.property("max-connections") + ")");
 	}
 
-	@Override
-	public void execute(Runnable task) {
-		if (!(task instanceof TcpConnection connection)) {
-			this.threads.execute(task); // the accept loop
-			return;
+	/**
+	 * Take a place for a new connection, or count and report its rejection; the caller
+	 * closes a rejected one.
+	 * @return whether the connection may be served
+	 */
+	boolean tryAcquire() {
+		if (this.places.tryAcquire()) {
+			return true;
 		}
-		if (!this.open.tryAcquire()) {
-			reject(connection);
-			return;
-		}
-		try {
-			this.threads.execute(() -> {
-				try {
-					connection.run();
-				}
-				finally {
-					this.open.release();
-				}
-			});
-		}
-		catch (RuntimeException ex) {
-			this.open.release();
-			throw ex;
-		}
-	}
-
-	private void reject(TcpConnection connection) {
-		// Counted and reported before the close, so that a client that sees its rejection
-		// also sees it counted and logged.
-		this.listener.get().connectionRejected();
+		// Counted and reported before the caller closes, so that a client that sees its
+		// rejection also sees it counted and logged.
+		this.observer.connectionRejected();
 		this.rejections.occurred(this.maxConnections);
-		connection.close();
+		return false;
+	}
+
+	/**
+	 * A connection's thread is done with it.
+	 */
+	void release() {
+		this.places.release();
+	}
+
+	/**
+	 * How many connections hold a place now.
+	 * @return the count
+	 */
+	int inUse() {
+		return this.maxConnections - this.places.availablePermits();
 	}
 
 }

@@ -8,9 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
-import org.springframework.context.ApplicationListener;
 import org.springframework.integration.ip.tcp.connection.TcpConnection;
-import org.springframework.integration.ip.tcp.connection.TcpConnectionCloseEvent;
 
 import dev.greeter.greeting.ServedGreeting;
 
@@ -28,29 +26,26 @@ import dev.greeter.greeting.ServedGreeting;
  *
  * @author tcp-greeter team
  */
-final class ConnectionRecord implements ApplicationListener<TcpConnectionCloseEvent> {
-
-	static final String LISTENER = "default";
+final class ConnectionRecord {
 
 	private static final Logger logger = LoggerFactory.getLogger(ConnectionRecord.class);
 
-	private final String factoryName;
+	private final String listener;
 
 	private final boolean enabled;
 
-	ConnectionRecord(String factoryName, boolean enabled) {
-		this.factoryName = factoryName;
+	ConnectionRecord(String listener, boolean enabled) {
+		this.listener = listener;
 		this.enabled = enabled;
 	}
 
-	@Override
-	public void onApplicationEvent(TcpConnectionCloseEvent event) {
-		if (!this.enabled || !this.factoryName.equals(event.getConnectionFactoryName()) || !logger.isInfoEnabled()
-				|| !(event.getSource() instanceof GreetingConnectionSupport.GreetingConnection connection)) {
+	void closed(GreetingConnection connection) {
+		if (!this.enabled || !logger.isInfoEnabled()) {
 			return;
 		}
 		InetSocketAddress client = connection.realClient();
-		LoggingEventBuilder record = identify(logger.atInfo(), connection, client, connection.greeting());
+		LoggingEventBuilder record = identify(logger.atInfo(), this.listener, connection, client,
+				connection.greeting());
 		record.addKeyValue("outcome", connection.outcome())
 			.addKeyValue("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connection.openedNanos()))
 			.addKeyValue("bytes", connection.greetingBytes())
@@ -60,15 +55,16 @@ final class ConnectionRecord implements ApplicationListener<TcpConnectionCloseEv
 	/**
 	 * The key-values that say which connection an event is about.
 	 * @param event the event being built
+	 * @param listener the listener's name
 	 * @param connection the connection
 	 * @param client the real client, when a PROXY header named one
 	 * @param greeting the greeting served, when one was
 	 * @return the event
 	 */
-	static LoggingEventBuilder identify(LoggingEventBuilder event, TcpConnection connection,
+	static LoggingEventBuilder identify(LoggingEventBuilder event, String listener, TcpConnection connection,
 			@Nullable InetSocketAddress client, @Nullable ServedGreeting greeting) {
 		String peer = AddressText.of(connection.getSocketInfo().getInetAddress());
-		event.addKeyValue("listener", LISTENER);
+		event.addKeyValue("listener", listener);
 		if (client != null) {
 			event.addKeyValue("client.address", AddressText.of(client.getAddress()))
 				.addKeyValue("client.port", client.getPort())

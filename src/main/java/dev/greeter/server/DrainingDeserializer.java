@@ -3,8 +3,6 @@ package dev.greeter.server;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.time.Duration;
 
 import org.springframework.core.serializer.Deserializer;
 import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamException;
@@ -17,8 +15,9 @@ import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamExceptio
  * reset, and a reset can destroy greeting bytes the client has not read yet (RFC 1122
  * 4.2.2.13; RFC 865 also says data received is thrown away). So the server half-closes
  * after the greeting and drains here. The {@link LingerSweep} ends a client that is still
- * connected when the linger period is over (on TLS, the socket's read timeout does); the
- * deadline below also ends one that keeps sending, at its next read.
+ * connected, or still sending, when the linger period is over: it shuts the socket's
+ * input down, which the kernel answers by discarding what is queued, and the read below
+ * returns its end.
  *
  * @author tcp-greeter team
  */
@@ -26,15 +25,8 @@ final class DrainingDeserializer implements Deserializer<byte[]> {
 
 	private static final int BUFFER_SIZE = 8192;
 
-	private final long lingerNanos;
-
-	DrainingDeserializer(Duration linger) {
-		this.lingerNanos = linger.toNanos();
-	}
-
 	@Override
 	public byte[] deserialize(InputStream input) throws IOException {
-		long deadline = System.nanoTime() + this.lingerNanos;
 		try {
 			// Most clients send nothing: one read sees their close, and no buffer is
 			// allocated.
@@ -43,14 +35,9 @@ final class DrainingDeserializer implements Deserializer<byte[]> {
 			}
 			byte[] discard = new byte[BUFFER_SIZE];
 			while (input.read(discard) >= 0) {
-				if (System.nanoTime() - deadline > 0) {
-					throw new SocketTimeoutException("client still sending after the linger period");
-				}
+				// thrown away
 			}
 			throw ConnectionEnd.CLOSED_BY_CLIENT;
-		}
-		catch (SocketTimeoutException ex) {
-			throw ex;
 		}
 		catch (SocketException ex) {
 			// A reset by the client, or our own close: either way the connection is over,

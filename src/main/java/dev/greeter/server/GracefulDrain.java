@@ -17,9 +17,9 @@ import org.springframework.context.SmartLifecycle;
  * stops accepting; the connections already accepted finish (greeting, half-close, drain:
  * each ends within {@code greeter.server.linger} or
  * {@code greeter.server.write-timeout}); connections the kernel had already queued are
- * taken and greeted first, not reset; only then does shutdown go on, to the web server
- * and the connection factory. Spring Integration's factories would otherwise close every
- * open connection at once.
+ * taken and greeted first, not reset; UDP listeners stop receiving; only then does
+ * shutdown go on, to the web server and the connection factory. Spring Integration's
+ * factories would otherwise close every open connection at once.
  * <p>
  * It stops first of all lifecycle beans (its phase is above the web server's graceful
  * shutdown), so the readiness endpoint answers 503 while connections drain. The wait is
@@ -34,7 +34,7 @@ final class GracefulDrain implements SmartLifecycle {
 
 	private static final Duration POLL = Duration.ofMillis(20);
 
-	private final GreetingServerConnectionFactory factory;
+	private final Listeners listeners;
 
 	private final ApplicationEventPublisher events;
 
@@ -42,8 +42,8 @@ final class GracefulDrain implements SmartLifecycle {
 
 	private volatile boolean running;
 
-	GracefulDrain(GreetingServerConnectionFactory factory, ApplicationEventPublisher events, Duration shutdownDelay) {
-		this.factory = factory;
+	GracefulDrain(Listeners listeners, ApplicationEventPublisher events, Duration shutdownDelay) {
+		this.listeners = listeners;
 		this.events = events;
 		this.shutdownDelay = shutdownDelay;
 	}
@@ -86,18 +86,24 @@ final class GracefulDrain implements SmartLifecycle {
 				return;
 			}
 		}
-		// Greets what already waits in the backlog, closes the listener, and returns once
-		// the accept loop has handed its last connection over: the count below is whole.
-		this.factory.stopAccepting();
-		int open = this.factory.getOpenConnectionIds().size();
+		// Each greets what already waits in its backlog, closes its listening socket, and
+		// returns once its accept loop has handed its last connection over: the count
+		// below is whole. In parallel, so that several listeners take no longer than one.
+		this.listeners.tcp().parallelStream().forEach((listener) -> listener.factory().stopAccepting());
+		this.listeners.udp().forEach(UdpGreeter::stopReceiving);
+		int open = open();
 		logger.info("Greeting server stopped accepting; waiting for {} open connection(s) to finish", open);
 		long start = System.nanoTime();
-		while (!this.factory.getOpenConnectionIds().isEmpty()) {
+		while (open() > 0) {
 			if (!pause()) {
 				return;
 			}
 		}
 		logger.info("Greeting server drained in {} ms", (System.nanoTime() - start) / 1_000_000);
+	}
+
+	private int open() {
+		return this.listeners.tcp().stream().mapToInt((listener) -> listener.limit().inUse()).sum();
 	}
 
 	private static boolean pause() {

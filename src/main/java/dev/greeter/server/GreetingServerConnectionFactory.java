@@ -7,9 +7,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -23,6 +23,11 @@ import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionF
 /**
  * Spring Integration's {@link TcpNetServerConnectionFactory} with an accept loop that
  * survives what runs out, and a stop that resets nothing it accepted.
+ * <p>
+ * The accept loop only accepts: each socket is handed to a thread of its own, which reads
+ * its PROXY header and starts TLS ({@link ConnectionStart}), then makes it a connection,
+ * registered with the factory as the framework's loop would, and runs it. So no client
+ * that is slow to send its header or its handshake holds up the others.
  * <p>
  * Why its own loop: the framework's stops the listener for good on the first failed
  * accept, so a process that ran out of file descriptors for a moment refused every client
@@ -53,10 +58,7 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 
 	private static final long MAX_BACKOFF_MILLIS = 500;
 
-	private final GreetingConnectionSupport connectionSupport;
-
-	// Looked up when first needed: the metrics that implement it depend on this factory.
-	private final Supplier<GreetingListener> listener;
+	private final TcpGreeter listener;
 
 	private final RateLimitedWarning acceptFailures;
 
@@ -68,27 +70,24 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 
 	private volatile boolean draining;
 
-	private @Nullable TlsLayer tls;
+	private final CompletableFuture<Integer> bound = new CompletableFuture<>();
 
-	GreetingServerConnectionFactory(int port, GreetingConnectionSupport connectionSupport,
-			Supplier<GreetingListener> listener, ServerTimers timers) {
-		super(port);
-		this.connectionSupport = connectionSupport;
+	GreetingServerConnectionFactory(TcpGreeter listener, ServerTimers timers) {
+		super(listener.settings().port());
 		this.listener = listener;
 		this.acceptFailures = timers.warning(logger,
 				"{} accept(s) failed since the last report, the server backs off and retries; the last: {}");
 		this.serveFailures = timers.warning(logger,
 				"{} accepted connection(s) closed without a greeting since the last report, for want of a thread or "
 						+ "a connection; the last: {}");
-		setTcpNetConnectionSupport(connectionSupport);
 	}
 
 	/**
-	 * Serve TLS: each accepted socket is layered with the bundle's current context.
-	 * @param tls the TLS layer
+	 * The port really bound, once the listening socket is open.
+	 * @return the port, or the failure to listen
 	 */
-	void setTls(TlsLayer tls) {
-		this.tls = tls;
+	CompletableFuture<Integer> bound() {
+		return this.bound;
 	}
 
 	@Override
@@ -102,7 +101,8 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 			socket = openServerSocket();
 		}
 		catch (IOException ex) {
-			// Start-up fails on this event (ServerStartupCheck), naming the port.
+			// Start-up fails on this (ServerStartupCheck), naming the port.
+			this.bound.completeExceptionally(ex);
 			publishServerExceptionEvent(ex);
 			setActive(false);
 			return;
@@ -125,6 +125,7 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 		getTcpSocketSupport().postProcessServerSocket(socket);
 		this.listening = socket;
 		setListening(true);
+		this.bound.complete(socket.getLocalPort());
 		publishServerListeningEvent(getPort());
 		return socket;
 	}
@@ -150,7 +151,7 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 					return; // stopped
 				}
 				AcceptFailure kind = AcceptFailure.of(ex);
-				this.listener.get().acceptFailed(kind);
+				this.listener.observer().acceptFailed(kind);
 				this.acceptFailures.occurred(ex.getMessage() + " (" + kind.tag() + ")");
 				backoff = Math.min(MAX_BACKOFF_MILLIS, Math.max(MIN_BACKOFF_MILLIS, backoff * 2));
 				pause(backoff);
@@ -163,33 +164,60 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 	}
 
 	private void serve(Socket socket) {
-		if (isShuttingDown()) {
+		if (isShuttingDown() || !this.listener.limit().tryAcquire()) {
 			closeQuietly(socket);
 			return;
 		}
 		try {
-			Socket served = (this.tls != null) ? this.tls.layer(socket) : socket;
-			setSocketAttributes(served);
-			TcpConnectionSupport connection = this.connectionSupport.createNewConnection(served, true, isLookupHost(),
-					getApplicationEventPublisher(), getComponentName());
-			// Registers the connection among the factory's open ones; no interceptors are
-			// configured, so it comes back unwrapped.
-			connection = wrapConnection(connection);
-			initializeConnection(connection, served);
-			getTaskExecutor().execute(connection);
+			getTaskExecutor().execute(() -> {
+				try {
+					open(socket);
+				}
+				finally {
+					this.listener.limit().release();
+				}
+			});
 			harvestClosedConnections();
 		}
-		catch (IOException | RuntimeException ex) {
-			// No thread or no connection for this client (the thread limit, say): the
-			// others are still served.
+		catch (RuntimeException ex) {
+			// No thread for this client (the thread limit, say): the others are still
+			// served.
+			this.listener.limit().release();
 			this.serveFailures.occurred(socket.getRemoteSocketAddress() + " " + ex);
 			closeQuietly(socket);
 		}
 	}
 
+	// On the connection's own thread.
+	private void open(Socket socket) {
+		TcpConnectionSupport connection;
+		try {
+			ConnectionStart.Started started = this.listener.start().start(socket);
+			if (started == null) {
+				return; // refused, and closed
+			}
+			setSocketAttributes(started.socket());
+			connection = new GreetingConnection(started.socket(), socket, started.realClient(), this.listener);
+			// Registers the connection among the factory's open ones; no interceptors are
+			// configured, so it comes back unwrapped.
+			connection = wrapConnection(connection);
+			initializeConnection(connection, started.socket());
+		}
+		catch (IOException | RuntimeException ex) {
+			// The client went away before it was a connection, or there is no connection
+			// for it: the others are still served.
+			if (!(ex instanceof IOException)) {
+				this.serveFailures.occurred(socket.getRemoteSocketAddress() + " " + ex);
+			}
+			closeQuietly(socket);
+			return;
+		}
+		connection.run();
+	}
+
 	private void broken(Throwable ex) {
-		logger.error("Greeting server stopped listening on port {}: {}; liveness is BROKEN so that the process "
-				+ "is restarted", getPort(), ex.toString(), ex);
+		logger.error("Greeting server stopped listening on port {}{}: {}; liveness is BROKEN so that the process "
+				+ "is restarted", getPort(), this.listener.describeName(), ex.toString(), ex);
 		publishServerExceptionEvent((ex instanceof Exception exception) ? exception : new IllegalStateException(ex));
 		AvailabilityChangeEvent.publish(getApplicationEventPublisher(), this, LivenessState.BROKEN);
 	}

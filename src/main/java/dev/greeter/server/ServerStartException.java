@@ -1,7 +1,7 @@
 package dev.greeter.server;
 
 /**
- * The greeting server could not start listening; the application must not run without it.
+ * A listener could not start listening; the application must not run without it.
  *
  * @author tcp-greeter team
  */
@@ -9,17 +9,20 @@ public class ServerStartException extends RuntimeException {
 
 	private final int port;
 
-	private final String address;
+	private final String portProperty;
 
-	ServerStartException(int port, String address, Throwable cause) {
-		super("The greeting server could not listen on port " + port + " (" + address + "): " + cause.getMessage(),
+	ServerStartException(ListenerSettings listener, Throwable cause) {
+		super("The greeting server could not listen on "
+				+ ((listener.protocol() == ListenerProperties.Protocol.UDP) ? "UDP " : "") + "port " + listener.port()
+				+ " (" + listener.describeAddress()
+				+ (listener.configured() ? ", listener '" + listener.name() + "'" : "") + "): " + cause.getMessage(),
 				cause);
-		this.port = port;
-		this.address = address;
+		this.port = listener.port();
+		this.portProperty = listener.property("port");
 	}
 
 	/**
-	 * The port the server was asked to listen on.
+	 * The port the listener was asked to listen on.
 	 * @return the port
 	 */
 	public int getPort() {
@@ -27,11 +30,11 @@ public class ServerStartException extends RuntimeException {
 	}
 
 	/**
-	 * The address the server was asked to bind, as a person would write it.
-	 * @return the address
+	 * The property that sets the port.
+	 * @return for example {@code greeter.server.port}
 	 */
-	public String getAddress() {
-		return this.address;
+	public String getPortProperty() {
+		return this.portProperty;
 	}
 
 }

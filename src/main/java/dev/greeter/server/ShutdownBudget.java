@@ -20,7 +20,7 @@ final class ShutdownBudget {
 	private ShutdownBudget() {
 	}
 
-	static void check(ServerProperties properties, Environment environment) {
+	static void check(ServerSettings properties, Environment environment) {
 		Duration phase = environment.getProperty(PHASE_TIMEOUT, Duration.class, Duration.ofSeconds(30));
 		// The drain: the backlog, short once balancers have stopped sending (what the
 		// delay is for); then the slowest open connection (the linger, or the write

@@ -1,6 +1,7 @@
 package dev.greeter.server;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.Socket;
 import java.util.List;
 
@@ -8,6 +9,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,8 +18,8 @@ import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslOptions;
 
 /**
- * TLS on the greeting port, layered over each accepted plain socket with the bundle's
- * current {@link SSLContext}: when the bundle is reloaded
+ * TLS on a listener, layered over each accepted plain socket with the bundle's current
+ * {@link SSLContext}: when the bundle is reloaded
  * ({@code spring.ssl.bundle.*.reload-on-update}, a cert-manager rotation say), new
  * connections get the new certificate at once, and connections in flight finish on the
  * one they started with. Spring Integration's TLS socket factory builds its context once,
@@ -44,7 +46,7 @@ final class TlsLayer {
 
 	private static final Logger logger = LoggerFactory.getLogger(TlsLayer.class);
 
-	private final ServerProperties.ClientAuth clientAuth;
+	private final ServerSettings.ClientAuth clientAuth;
 
 	private volatile Context current;
 
@@ -72,7 +74,7 @@ final class TlsLayer {
 
 	}
 
-	TlsLayer(String bundleName, SslBundles bundles, ServerProperties.ClientAuth clientAuth) {
+	TlsLayer(String bundleName, SslBundles bundles, ServerSettings.ClientAuth clientAuth) {
 		this.clientAuth = clientAuth;
 		// An unknown bundle fails start-up here, naming it.
 		this.current = Context.of(bundles.getBundle(bundleName));
@@ -92,14 +94,17 @@ final class TlsLayer {
 	 * Start TLS, in server mode, on an accepted connection. The handshake itself happens
 	 * on the connection's thread, at its first read or write.
 	 * @param socket the accepted plain socket
+	 * @param consumed what was already read from it (after a PROXY protocol header: the
+	 * start of the handshake), or {@code null}
 	 * @return the TLS socket over it, which closes it when closed
 	 * @throws IOException if the socket cannot be layered
 	 */
-	SSLSocket layer(Socket socket) throws IOException {
+	SSLSocket layer(Socket socket, @Nullable InputStream consumed) throws IOException {
 		Context context = this.current;
-		// The factory's server-mode layering: nothing has been read from the socket
-		// yet, and closing the TLS socket closes it.
-		SSLSocket tls = (SSLSocket) context.context().getSocketFactory().createSocket(socket, null, true);
+		// The factory's server-mode layering over a connected socket: the handshake
+		// reads what was consumed first, then the socket; closing the TLS socket closes
+		// it.
+		SSLSocket tls = (SSLSocket) context.context().getSocketFactory().createSocket(socket, consumed, true);
 		tls.setEnabledProtocols(context.protocols());
 		tls.setEnabledCipherSuites(context.cipherSuites());
 		switch (this.clientAuth) {

@@ -1,6 +1,8 @@
 package dev.greeter.client;
 
 import java.io.InputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -255,6 +257,63 @@ class ClientTests {
 	void zeroCountStopsStartupNamingTheProperty(CapturedOutput output) {
 		assertThatException().isThrownBy(() -> runClient("--greeter.client.count=0"));
 		assertThat(output.getAll()).contains("Property: greeter.client.count");
+	}
+
+	@Test
+	void udpClientSendsOneEmptyDatagramAndPrintsTheReply(CapturedOutput output) {
+		try (RunningServer server = RunningServer.start("greeter.listeners.qotd.protocol=udp",
+				"greeter.listeners.qotd.greeting=${client.address} asked")) {
+			int port = server.context()
+				.getEnvironment()
+				.getRequiredProperty("local.greeter.listener.qotd.port", Integer.class);
+			Printed printed = new Printed(output);
+			assertThat(runClient("--greeter.client.protocol=udp", "--greeter.client.port=" + port,
+					"--greeter.client.count=3"))
+				.isZero();
+			assertThat(printed.out()).isEqualTo("127.0.0.1 asked\n".repeat(3));
+			assertThat(printed.err()).isEmpty();
+		}
+	}
+
+	@Test
+	void udpClientAgainstAClosedPortExitsThreeWithOneLine(CapturedOutput output) throws Exception {
+		int port;
+		try (DatagramSocket free = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+			port = free.getLocalPort();
+		}
+		Printed printed = new Printed(output);
+		assertThat(runClient("--greeter.client.protocol=udp", "--greeter.client.port=" + port)).isEqualTo(3);
+		assertThat(printed.out()).isEmpty();
+		assertThat(printed.err()).isEqualTo("tcp-greeter: cannot reach 127.0.0.1:" + port
+				+ " over UDP: port unreachable (nothing listens there)\n");
+	}
+
+	@Test
+	void udpClientAsksAgainAndExitsFourWhenNoReplyComes(CapturedOutput output) throws Exception {
+		try (DatagramSocket silent = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+			Printed printed = new Printed(output);
+			assertThat(runClient("--greeter.client.protocol=udp", "--greeter.client.port=" + silent.getLocalPort(),
+					"--greeter.client.timeout=600ms", "--greeter.client.udp.retries=2",
+					"--greeter.client.udp.payload=ping"))
+				.isEqualTo(4);
+			assertThat(printed.err()).isEqualTo("tcp-greeter: no reply from 127.0.0.1:" + silent.getLocalPort()
+					+ " to 3 datagram(s) within greeter.client.timeout (600 ms)\n");
+			// The three datagrams reached the server: UDP loses, the client asks again.
+			silent.setSoTimeout(1000);
+			byte[] buffer = new byte[16];
+			for (int i = 0; i < 3; i++) {
+				DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+				silent.receive(packet);
+				assertThat(new String(buffer, 0, packet.getLength(), StandardCharsets.UTF_8)).isEqualTo("ping");
+			}
+		}
+	}
+
+	@Test
+	void udpClientWithTlsStopsStartupNamingTheProperty(CapturedOutput output) {
+		assertThatException()
+			.isThrownBy(() -> runClient("--greeter.client.protocol=udp", "--greeter.client.ssl.bundle=any"));
+		assertThat(output.getAll()).contains("greeter.client.ssl.bundle is for TCP");
 	}
 
 	/**

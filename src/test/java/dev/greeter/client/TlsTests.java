@@ -1,5 +1,19 @@
 package dev.greeter.client;
 
+import dev.greeter.proxy.ProxyHeaders;
+
+import javax.net.ssl.TrustManagerFactory;
+
+import javax.net.ssl.SSLSocket;
+
+import javax.net.ssl.SSLContext;
+
+import java.security.KeyStore;
+
+import java.nio.file.Files;
+
+import java.io.InputStream;
+
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -193,6 +207,34 @@ class TlsTests {
 	}
 
 	// A TLS record's length: bytes 3 and 4 of its 5-byte header.
+	@Test
+	void proxyHeaderThenTlsOnOnePortNamesTheRealClient(CapturedOutput output) throws Exception {
+		try (RunningServer server = RunningServer.start(serverBundle("greeter.server.proxy-protocol=required",
+				"greeter.greeting=${client.address} ${client.port}"))) {
+			SSLContext trust = SSLContext.getInstance("TLS");
+			TrustManagerFactory trustManagers = TrustManagerFactory
+				.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+			KeyStore store = KeyStore.getInstance("PKCS12");
+			try (InputStream input = Files.newInputStream(keys.resolve("trusts-server.p12"))) {
+				store.load(input, PASSWORD.toCharArray());
+			}
+			trustManagers.init(store);
+			trust.init(null, trustManagers.getTrustManagers(), null);
+			try (Socket plain = server.connect()) {
+				// What HAProxy's send-proxy-v2 writes before it passes the TLS bytes on.
+				plain.getOutputStream().write(ProxyHeaders.v2("198.51.100.9", 50123, "192.0.2.1", 443));
+				try (SSLSocket tls = (SSLSocket) trust.getSocketFactory()
+					.createSocket(plain, "localhost", plain.getPort(), true)) {
+					tls.startHandshake();
+					assertThat(new String(RunningServer.readToEnd(tls.getInputStream()), StandardCharsets.UTF_8))
+						.isEqualTo("198.51.100.9 50123\r\n");
+				}
+			}
+			assertThat(output.getAll()).containsPattern(
+					"Connection established with /198\\.51\\.100\\.9:50123 " + "\\(via /127\\.0\\.0\\.1:\\d+\\)");
+		}
+	}
+
 	private static int length(byte[] records, int start) {
 		assertThat(records.length).as("a whole record header").isGreaterThanOrEqualTo(start + 5);
 		return ((records[start + 3] & 0xFF) << 8) | (records[start + 4] & 0xFF);

@@ -42,7 +42,7 @@ class DeployFilesIT {
 	void kubernetesManifestsMatchTheirSchemas() throws Exception {
 		List<String> command = new ArrayList<>(
 				List.of("node", NODE_TOOLS.resolve("validate-kubernetes.mjs").toString()));
-		try (Stream<Path> files = Files.list(Path.of("deploy", "kubernetes"))) {
+		try (Stream<Path> files = Files.walk(Path.of("deploy", "kubernetes"))) {
 			files.filter((file) -> file.toString().endsWith(".yaml"))
 				.sorted()
 				.forEach((file) -> command.add(file.toString()));
@@ -52,6 +52,8 @@ class DeployFilesIT {
 		assertThat(validation.output()).contains("valid   deploy/kubernetes/deployment.yaml: Deployment tcp-greeter")
 			.contains("valid   deploy/kubernetes/service.yaml: Service tcp-greeter")
 			.contains("valid   deploy/kubernetes/servicemonitor.yaml: ServiceMonitor tcp-greeter")
+			.contains("valid   deploy/kubernetes/examples/listeners.yaml: Deployment tcp-greeter")
+			.contains("valid   deploy/kubernetes/examples/listeners.yaml: Service tcp-greeter")
 			.doesNotContain("INVALID");
 	}
 

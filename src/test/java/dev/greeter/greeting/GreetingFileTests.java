@@ -46,8 +46,10 @@ class GreetingFileTests {
 			await("the new greeting").atMost(Duration.ofSeconds(10))
 				.until(() -> fetch(server).equals("Second greeting, for 127.0.0.1\r\n"));
 			assertThat(infoSeries(server)).containsExactly(info(file)).doesNotContain(first);
-			assertThat(metric(server, "greeter_greeting_reloads_total{result=\"applied\"}")).isEqualTo(1);
-			assertThat(metric(server, "greeter_greeting_reloads_total{result=\"failed\"}")).isEqualTo(0);
+			assertThat(metric(server, "greeter_greeting_reloads_total{listener=\"default\",result=\"applied\"}"))
+				.isEqualTo(1);
+			assertThat(metric(server, "greeter_greeting_reloads_total{listener=\"default\",result=\"failed\"}"))
+				.isEqualTo(0);
 			assertThat(output.getAll()).contains("Greeting reloaded from " + file + " (sha256 " + sha256(file, 12));
 			assertThat(server.get("/info").body()).contains("\"sha256\":\"" + sha256(file, 64) + "\"")
 				.contains("\"variables\":[\"client.address\"]");
@@ -91,7 +93,8 @@ class GreetingFileTests {
 			assertThat(fetch(server)).isEqualTo("Good greeting\r\n");
 			assertThat(output.getAll()).containsOnlyOnce(reported).doesNotContain("\tat ");
 			assertThat(infoSeries(server)).containsExactly(served);
-			assertThat(metric(server, "greeter_greeting_reloads_total{result=\"failed\"}")).isEqualTo(1);
+			assertThat(metric(server, "greeter_greeting_reloads_total{listener=\"default\",result=\"failed\"}"))
+				.isEqualTo(1);
 
 			Files.delete(file);
 			await("the missing file's error").atMost(Duration.ofSeconds(10))
@@ -105,8 +108,10 @@ class GreetingFileTests {
 			replace(file, "Mended greeting\n");
 			await("the mended greeting").atMost(Duration.ofSeconds(10))
 				.until(() -> fetch(server).equals("Mended greeting\r\n"));
-			assertThat(metric(server, "greeter_greeting_reloads_total{result=\"failed\"}")).isEqualTo(3);
-			assertThat(metric(server, "greeter_greeting_reloads_total{result=\"applied\"}")).isEqualTo(1);
+			assertThat(metric(server, "greeter_greeting_reloads_total{listener=\"default\",result=\"failed\"}"))
+				.isEqualTo(3);
+			assertThat(metric(server, "greeter_greeting_reloads_total{listener=\"default\",result=\"applied\"}"))
+				.isEqualTo(1);
 		}
 	}
 
@@ -133,7 +138,7 @@ class GreetingFileTests {
 	}
 
 	private static String info(Path file) throws Exception {
-		return "greeter_greeting_info{mode=\"greeting\",sha256=\"" + sha256(file, 12) + "\"} 1";
+		return "greeter_greeting_info{listener=\"default\",mode=\"greeting\",sha256=\"" + sha256(file, 12) + "\"} 1";
 	}
 
 	private static String sha256(Path file, int digits) throws Exception {

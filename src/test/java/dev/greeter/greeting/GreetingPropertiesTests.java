@@ -100,7 +100,7 @@ class GreetingPropertiesTests {
 
 	private static ServedGreeting served(AssertableApplicationContext context) {
 		assertThat(context).hasNotFailed();
-		return context.getBean(GreetingSource.class).current();
+		return context.getBean(GreetingSources.class).forListener("default").current();
 	}
 
 	private static String fieldErrors(Throwable failure) {

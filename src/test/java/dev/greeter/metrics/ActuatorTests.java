@@ -40,20 +40,20 @@ class ActuatorTests {
 	void scrapeUsesPrometheusNamesAndExposesEveryMeter() throws Exception {
 		server.fetch();
 		await("the connection to be counted as closed").atMost(RunningServer.CLIENT_TIMEOUT)
-			.until(() -> scrape().contains("greeter_connections_closed_total{by=\"client\"} 1.0"));
-		assertThat(scrape()).contains("greeter_connections_opened_total 1.0")
-			.contains("greeter_connections_active 0.0")
-			.contains("greeter_greetings_sent_total 1.0")
-			.contains("greeter_greeting_sent_bytes_total 30.0")
-			.contains("greeter_greetings_aborted_total 0.0")
-			.contains("greeter_connection_errors_total{kind=\"reset\"} 0.0")
-			.contains("greeter_connections_closed_total{by=\"linger\"} 0.0")
-			.contains("greeter_accept_errors_total{kind=\"emfile\"} 0.0")
-			.contains("greeter_connection_duration_seconds_bucket{le=")
-			.contains("greeter_connection_duration_seconds_count 1")
-			.contains("greeter_server_listening 1.0")
-			.contains("greeter_greeting_size_bytes 30.0")
-			.containsPattern("spring_integration_send_seconds_count\\{[^}]*name=\"greetingSender\"[^}]*} 1")
+			.until(() -> scrape().contains("greeter_connections_closed_total{by=\"client\",listener=\"default\"} 1.0"));
+		assertThat(scrape()).contains("greeter_connections_opened_total{listener=\"default\"} 1.0")
+			.contains("greeter_connections_active{listener=\"default\"} 0.0")
+			.contains("greeter_greetings_sent_total{listener=\"default\"} 1.0")
+			.contains("greeter_greeting_sent_bytes_total{listener=\"default\"} 30.0")
+			.contains("greeter_greetings_aborted_total{listener=\"default\"} 0.0")
+			.contains("greeter_connection_errors_total{kind=\"reset\",listener=\"default\"} 0.0")
+			.contains("greeter_connections_closed_total{by=\"linger\",listener=\"default\"} 0.0")
+			.contains("greeter_accept_errors_total{kind=\"emfile\",listener=\"default\"} 0.0")
+			.contains("greeter_connection_duration_seconds_bucket{listener=\"default\",le=")
+			.contains("greeter_connection_duration_seconds_count{listener=\"default\"} 1")
+			.contains("greeter_server_listening{listener=\"default\"} 1.0")
+			.contains("greeter_greeting_size_bytes{listener=\"default\"} 30.0")
+			.containsPattern("spring_integration_send_seconds_count\\{[^}]*name=\"default.greetingSender\"[^}]*} 1")
 			.doesNotContain("_bytes_bytes")
 			.doesNotContain("127.0.0.1");
 	}
@@ -68,6 +68,8 @@ class ActuatorTests {
 		HttpResponse<String> readiness = server.get("/health/readiness");
 		assertThat(readiness.statusCode()).isEqualTo(200);
 		assertThat(JsonPath.<String>read(readiness.body(), "$.components.greetingServer.status")).isEqualTo("UP");
+		assertThat(JsonPath.<String>read(readiness.body(), "$.components.greetingServer.components.default.status"))
+			.isEqualTo("UP");
 	}
 
 	@Test
@@ -96,7 +98,8 @@ class ActuatorTests {
 			assertThat(health.statusCode()).isEqualTo(503);
 			assertThat(JsonPath.<String>read(health.body(), "$.components.greetingServer.status")).isEqualTo("DOWN");
 			assertThat(stopping.get("/health/readiness").statusCode()).isEqualTo(503);
-			assertThat(stopping.get("/prometheus").body()).contains("greeter_server_listening 0.0");
+			assertThat(stopping.get("/prometheus").body())
+				.contains("greeter_server_listening{listener=\"default\"} 0.0");
 		}
 	}
 

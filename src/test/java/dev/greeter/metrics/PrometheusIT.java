@@ -1,6 +1,9 @@
 package dev.greeter.metrics;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +44,9 @@ class PrometheusIT {
 
 	@Test
 	void prometheusSeesExactCountsAndEveryDashboardQueryReturnsData() throws Exception {
-		try (RunningServer app = RunningServer.startWithActuator("greeter.server.log-connections=false");
+		// A TCP listener and a UDP one, so that every panel has data.
+		try (RunningServer app = RunningServer.startWithActuator("greeter.server.log-connections=false",
+				"greeter.listeners.default.port=0", "greeter.listeners.qotd.protocol=udp");
 				PrometheusServer prometheus = PrometheusServer.scraping(this.temp,
 						"127.0.0.1:" + app.actuator().getPort(), ALERTS)) {
 			// Connect only once Prometheus has a first sample, so that rates over the
@@ -53,6 +58,19 @@ class PrometheusIT {
 			int connections = 25;
 			for (int i = 0; i < connections; i++) {
 				assertThat(app.fetch()).asString(StandardCharsets.US_ASCII).isEqualTo(GREETING);
+			}
+			int qotd = app.context()
+				.getEnvironment()
+				.getRequiredProperty("local.greeter.listener.qotd.port", Integer.class);
+			try (DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+				udp.setSoTimeout(10_000);
+				for (int i = 0; i < 3; i++) {
+					udp.send(new DatagramPacket(new byte[0], 0, InetAddress.getLoopbackAddress(), qotd));
+					DatagramPacket reply = new DatagramPacket(new byte[512], 512);
+					udp.receive(reply);
+					assertThat(new String(reply.getData(), 0, reply.getLength(), StandardCharsets.US_ASCII))
+						.isEqualTo(GREETING);
+				}
 			}
 			await("Prometheus to scrape all %d connections".formatted(connections)).atMost(SCRAPED)
 				.pollInterval(Duration.ofMillis(500))
@@ -67,6 +85,7 @@ class PrometheusIT {
 						.isEqualTo(connections);
 					assertThat(prometheus.value("greeter_connections_active{job=\"tcp-greeter\"}")).isZero();
 					assertThat(prometheus.value("sum(greeter_connection_errors_total{job=\"tcp-greeter\"})")).isZero();
+					assertThat(prometheus.value("greeter_datagram_replies_total{job=\"tcp-greeter\"}")).isEqualTo(3);
 				});
 
 			for (String query : dashboardQueries()) {
@@ -83,7 +102,8 @@ class PrometheusIT {
 			String rules = prometheus.get("rules");
 			assertThat(JsonPath.<List<String>>read(rules, "$.data.groups[*].rules[*].name")).containsExactlyInAnyOrder(
 					"TcpGreeterDown", "TcpGreeterConnectionErrorRatioHigh", "TcpGreeterAcceptFailing",
-					"TcpGreeterCertificateExpiresSoon", "TcpGreeterGreetingsAborted", "TcpGreeterGreetingFileRejected");
+					"TcpGreeterCertificateExpiresSoon", "TcpGreeterGreetingsAborted", "TcpGreeterGreetingFileRejected",
+					"TcpGreeterDatagramsDropped");
 			assertThat(JsonPath.<List<String>>read(rules, "$.data.groups[*].rules[*].health")).containsOnly("ok");
 			assertThat(JsonPath.<List<String>>read(prometheus.get("alerts"), "$.data.alerts[*].labels.alertname"))
 				.as("no alert fires for a healthy instance")
@@ -112,7 +132,7 @@ class PrometheusIT {
 	@Test
 	void alertRulesPassTheirUnitTests() throws Exception {
 		Path promtool = PrometheusServer.tool("promtool");
-		assertThat(run(promtool.toString(), "check", "rules", ALERTS.toString())).contains("SUCCESS: 6 rules found");
+		assertThat(run(promtool.toString(), "check", "rules", ALERTS.toString())).contains("SUCCESS: 7 rules found");
 		assertThat(run(promtool.toString(), "test", "rules", ALERT_TESTS.toString())).contains("SUCCESS");
 	}
 
@@ -127,7 +147,8 @@ class PrometheusIT {
 			queries.add(expr.replace("$__rate_interval", "1m")
 				.replace("$__range", "5m")
 				.replace("$job", "tcp-greeter")
-				.replace("$instance", ".*"));
+				.replace("$instance", ".*")
+				.replace("$listener", ".*"));
 		}
 		assertThat(queries).hasSizeGreaterThanOrEqualTo(6);
 		return queries;

@@ -51,8 +51,8 @@ class ProxyHeaderParserTests {
 			assertThat(ProxyHeaderParser.parse(Arrays.copyOf(header, 200), length)).as("after %d bytes", length)
 				.isNull();
 		}
-		assertThat(ProxyHeaderParser.parse(header, header.length)).isEqualTo(new ProxyHeader(1,
-				new InetSocketAddress("203.0.113.7", 40001), new InetSocketAddress("192.0.2.1", 8000)));
+		assertThat(ProxyHeaderParser.parse(header, header.length))
+			.isEqualTo(new ProxyHeader(1, new InetSocketAddress("203.0.113.7", 40001), header.length));
 	}
 
 	@Test
@@ -65,14 +65,16 @@ class ProxyHeaderParserTests {
 		ProxyHeader parsed = ProxyHeaderParser.parse(header, header.length);
 		assertThat(parsed.version()).isEqualTo(2);
 		assertThat(parsed.source()).isEqualTo(new InetSocketAddress("2001:db8::7", 40001));
+		assertThat(parsed.length()).isEqualTo(header.length);
 	}
 
 	@Test
 	void localCommandAndUnknownProtocolMeanTheConnectionsOwnAddress() throws Exception {
 		byte[] local = ProxyHeaders.v2Raw(0x20, 0x00, new byte[0]);
-		assertThat(ProxyHeaderParser.parse(local, local.length)).isEqualTo(new ProxyHeader(2, null, null));
+		assertThat(ProxyHeaderParser.parse(local, local.length)).isEqualTo(new ProxyHeader(2, null, local.length));
 		byte[] unknown = ProxyHeaders.v1("PROXY UNKNOWN ffff:f...f:ffff ffff:f...f:ffff 65535 65535");
-		assertThat(ProxyHeaderParser.parse(unknown, unknown.length)).isEqualTo(new ProxyHeader(1, null, null));
+		assertThat(ProxyHeaderParser.parse(unknown, unknown.length))
+			.isEqualTo(new ProxyHeader(1, null, unknown.length));
 	}
 
 	@ParameterizedTest

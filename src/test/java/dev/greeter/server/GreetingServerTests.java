@@ -56,7 +56,7 @@ class GreetingServerTests {
 	void thePortReallyBoundIsPublishedAsAPropertyAndLoggedOnce(CapturedOutput output) {
 		Integer published = server.context()
 			.getEnvironment()
-			.getProperty(ServerStartupCheck.LOCAL_PORT_PROPERTY, Integer.class);
+			.getProperty(Listeners.portProperty("default"), Integer.class);
 		int bound = server.context().getBean(GreetingServerConnectionFactory.class).getPort();
 		assertThat(published).isEqualTo(bound).isPositive();
 		assertThat(output.getAll()).containsOnlyOnce("Greeting server listening on port " + bound + " (127.0.0.1)");

@@ -29,16 +29,26 @@ import static org.assertj.core.api.Assertions.assertThatException;
 class StartupFailureTests {
 
 	@ParameterizedTest
-	@CsvSource(delimiter = '|',
-			value = { "greeter.server.port=70000 | greeter.server.port | must be between 0 and 65535",
-					"greeter.greeting= | greeter.greeting | must not be empty",
-					"greeter.server.linger=-1s | greeter.server.linger | must be longer than or equal to 1 milli" })
+	@CsvSource(delimiter = '|', value = {
+			"greeter.server.port=70000 | greeter.server.port | must be between 0 and 65535",
+			"greeter.greeting= | greeter.greeting | must not be empty",
+			"greeter.server.linger=-1s | greeter.server.linger | must be longer than or equal to 1 milli",
+			"greeter.listeners.syslog.port=70000 | greeter.listeners[syslog].port | must be between 0 and 65535" })
 	void badSettingStopsStartupWithAReportNamingTheProperty(String setting, String property, String reason,
 			CapturedOutput output) {
 		assertThatException().isThrownBy(() -> run(setting));
 		assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
 			.contains("Property: " + property)
 			.contains(reason)
+			.doesNotContain("\tat ");
+	}
+
+	@Test
+	void unknownListenerProtocolStopsStartupSayingWhatIsKnown(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run("greeter.listeners.syslog.protocol=sctp"));
+		assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+			.contains("greeter.listeners.syslog.protocol is 'sctp'")
+			.contains("it must be one of tcp, udp")
 			.doesNotContain("\tat ");
 	}
 
@@ -56,8 +66,19 @@ class StartupFailureTests {
 			"greeter.mode=daytime,greeter.greeting=Hi | greeter.greeting | greeter.mode=daytime sends the date and time",
 			"greeter.greeting-file=/etc/hostname,greeter.greeting=Hi | greeter.greeting-file | set greeter.greeting "
 					+ "or greeter.greeting-file, not both",
-			"greeter.server.proxy-protocol=required,greeter.server.ssl.bundle=server | greeter.server.proxy-protocol "
-					+ "| not supported together with greeter.server.ssl.bundle" })
+			"greeter.listeners.dns.protocol=udp,greeter.listeners.dns.ssl.bundle=server | "
+					+ "greeter.listeners.dns.ssl.bundle | not for a UDP listener",
+			"greeter.listeners.dns.protocol=udp,greeter.listeners.dns.proxy-protocol=required | "
+					+ "greeter.listeners.dns.proxy-protocol | not for a UDP listener",
+			"greeter.listeners.a.port=9000,greeter.listeners.b.port=9000 | greeter.listeners.b.port "
+					+ "| listener 'a' has the same TCP port",
+			"greeter.listeners.web-.port=9000 | greeter.listeners.web-.* | a listener's name must be",
+			"greeter.listeners.u.protocol=udp,greeter.listeners.u.greeting=Hi ${nope} | "
+					+ "greeter.listeners.u.greeting | unknown variable",
+			"greeter.listeners.u.protocol=udp,greeter.listeners.u.udp.max-reply-size=16B | "
+					+ "greeter.listeners.u.udp.max-reply-size | the greeting takes up to 30 bytes, more than a reply may",
+			"greeter.listeners.t.mode=daytime,greeter.listeners.t.greeting=Hi | greeter.listeners.t.greeting | "
+					+ "greeter.listeners.t.mode=daytime sends the date and time" })
 	void badGreetingStopsStartupWithAReportNamingTheProperty(String settings, String property, String reason,
 			CapturedOutput output) {
 		assertThatException().isThrownBy(() -> run(settings.split(",")));

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Binding and validation of {@code greeter.server.*}: defaults with no settings at all,
  * and a failed start-up that names the property for each bad value.
  */
-class ServerPropertiesTests {
+class ServerSettingsTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
@@ -27,7 +27,7 @@ class ServerPropertiesTests {
 	@Test
 	void defaultsNeedNoSettings() {
 		this.contextRunner.run((context) -> {
-			ServerProperties properties = context.getBean(ServerProperties.class);
+			ServerSettings properties = context.getBean(ServerSettings.class);
 			assertThat(properties.port()).isEqualTo(8000);
 			assertThat(properties.address()).isNull();
 			assertThat(properties.backlog()).isGreaterThanOrEqualTo(128);
@@ -93,7 +93,7 @@ class ServerPropertiesTests {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@EnableConfigurationProperties(ServerProperties.class)
+	@EnableConfigurationProperties(ServerSettings.class)
 	static class Settings {
 
 	}

@@ -48,8 +48,8 @@ import dev.greeter.proxy.ProxyProtocol;
  */
 @ConfigurationProperties("greeter.server")
 @Validated
-public record ServerProperties(@DefaultValue("8000") @Range(min = 0, max = 65535) int port,
-		@Nullable InetAddress address, @DefaultValue("1024") @Range(min = 1, max = 65535) int backlog,
+public record ServerSettings(@DefaultValue("8000") @Range(min = 0, max = 65535) int port, @Nullable InetAddress address,
+		@DefaultValue("1024") @Range(min = 1, max = 65535) int backlog,
 		@DefaultValue("2s") @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 10) Duration linger,
 		@DefaultValue("true") boolean logConnections,
 		@DefaultValue("2048") @Range(min = 1, max = 1_000_000) int maxConnections,

@@ -1,0 +1,33 @@
+package dev.greeter.server;
+
+import java.util.Locale;
+
+/**
+ * Why a datagram got no reply, as the {@code reason} tag of
+ * {@code greeter_datagrams_dropped_total} says it.
+ *
+ * @author tcp-greeter team
+ */
+public enum DatagramDrop {
+
+	/** Its source had used up its replies for now (the per-source token bucket). */
+	SOURCE_RATE,
+
+	/** The listener had used up its replies for now (the total token bucket). */
+	TOTAL_RATE,
+
+	/** The reply would have been larger than {@code udp.max-reply-size}. */
+	TOO_LARGE,
+
+	/** The reply could not be sent (the network said no, or a bug). */
+	SEND_FAILED;
+
+	/**
+	 * The tag value.
+	 * @return for example {@code source_rate}
+	 */
+	public String tag() {
+		return name().toLowerCase(Locale.ROOT);
+	}
+
+}

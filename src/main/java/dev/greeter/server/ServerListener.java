@@ -1,0 +1,44 @@
+package dev.greeter.server;
+
+/**
+ * What the rest of the application may know of a running listener: its health and its
+ * meters are drawn from this.
+ *
+ * @author tcp-greeter team
+ */
+public interface ServerListener {
+
+	/**
+	 * The listener's name.
+	 * @return for example {@code default}
+	 */
+	String name();
+
+	/**
+	 * Its transport.
+	 * @return {@code tcp} or {@code udp}
+	 */
+	String protocol();
+
+	/**
+	 * The port it listens on: the one really bound once it listens.
+	 * @return the port
+	 */
+	int port();
+
+	/**
+	 * Whether it can greet now.
+	 * @return true while its socket is open and served
+	 */
+	boolean isListening();
+
+	/**
+	 * How many accepted sockets are not connections yet: waiting for their PROXY protocol
+	 * header, mostly. They hold a descriptor and a place like any connection.
+	 * @return the count; 0 for UDP
+	 */
+	default int startingConnections() {
+		return 0;
+	}
+
+}
