@@ -1,9 +1,14 @@
 package dev.greeter.client;
 
+import javax.net.ssl.SSLContext;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.task.SimpleAsyncTaskExecutorBuilder;
+import org.springframework.boot.thread.Threading;
+import org.springframework.core.env.Environment;
+import org.springframework.core.task.TaskExecutor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
@@ -86,10 +91,21 @@ class ClientConfiguration {
 	// Chosen at run time, not by a condition: in the image's AOT mode the bean set is
 	// fixed at build time.
 	@Bean
-	ClientRunner clientRunner(GreetingFetcher greetingFetcher, ClientProperties properties) {
+	ClientRunner clientRunner(GreetingFetcher greetingFetcher, ClientProperties properties,
+			SimpleAsyncTaskExecutorBuilder executorBuilder, Environment environment,
+			ObjectProvider<SslBundles> sslBundles) {
 		Fetcher fetcher = (properties.protocol() == ClientProperties.Protocol.UDP) ? new DatagramFetcher(properties)
 				: greetingFetcher;
-		return new ClientRunner(fetcher, properties);
+		// Watch mode makes and times each connection on a thread of its own: virtual
+		// threads where there are (21+), a new platform thread each otherwise, bounded by
+		// its concurrency either way.
+		TaskExecutor threads = executorBuilder.virtualThreads(Threading.VIRTUAL.isActive(environment))
+			.threadNamePrefix("greeter-watch-")
+			.build();
+		String bundle = properties.ssl().bundle();
+		SSLContext tls = (bundle != null && properties.watching())
+				? sslBundles.getObject().getBundle(bundle).createSslContext() : null;
+		return new ClientRunner(fetcher, new WatchRunner(properties, threads, tls), properties);
 	}
 
 }

@@ -35,6 +35,13 @@ import org.springframework.validation.annotation.Validated;
  * @param protocol {@code tcp} (the default): connect and read the greeting; {@code udp}:
  * send one datagram and read the one that comes back
  * @param udp how the UDP client asks
+ * @param duration watch mode: keep connecting for this long, at {@code rate} connections
+ * per second, and report each interval and a summary; {@code count} is then not used
+ * @param rate in watch mode, connections per second, spread evenly
+ * @param interval in watch mode, how often a line reports the interval just ended
+ * @param maxFailures in watch mode, how many failed connections still exit 0; any failure
+ * exits non-zero when not set
+ * @param format {@code text} for people, {@code json} (one object per line) for scripts
  * @author tcp-greeter team
  */
 @ConfigurationProperties("greeter.client")
@@ -45,7 +52,10 @@ public record ClientProperties(@DefaultValue("localhost") @NotBlank String host,
 		@DefaultValue("64KB") @NotNull DataSize maxSize, @DefaultValue("1") @Min(1) @Max(100_000_000) int count,
 		@DefaultValue("1") @Min(1) @Max(4096) int concurrency, @DefaultValue("false") boolean summary,
 		@Nullable String expect, @DefaultValue @NotNull Ssl ssl, @DefaultValue("tcp") @NotNull Protocol protocol,
-		@DefaultValue @NotNull @Valid Udp udp) {
+		@DefaultValue @NotNull @Valid Udp udp, @Nullable @DurationMin(millis = 1) Duration duration,
+		@DefaultValue("100") @Range(min = 1, max = 100_000) int rate,
+		@DefaultValue("1s") @NotNull @DurationMin(millis = 10) Duration interval, @Nullable @Min(0) Integer maxFailures,
+		@DefaultValue("text") @NotNull Format format) {
 
 	public ClientProperties {
 		if (maxSize != null && (maxSize.toBytes() < 1 || maxSize.toBytes() > Integer.MAX_VALUE - 8)) {
@@ -65,6 +75,37 @@ public record ClientProperties(@DefaultValue("localhost") @NotBlank String host,
 					"greeter.client.ssl.bundle is for TCP; with greeter.client.protocol=udp there is no TLS (DTLS is "
 							+ "not supported)");
 		}
+	}
+
+	/**
+	 * Whether the client watches a path for a while rather than making {@code count}
+	 * connections.
+	 * @return true with {@code greeter.client.duration}
+	 */
+	boolean watching() {
+		return this.duration != null;
+	}
+
+	/**
+	 * How many connections watch mode may have in flight: {@code concurrency} when it is
+	 * raised above 1, else 64, so that a few slow connections do not hold up the rate.
+	 * @return the bound
+	 */
+	int watchConcurrency() {
+		return (this.concurrency > 1) ? this.concurrency : 64;
+	}
+
+	/**
+	 * How the client reports.
+	 */
+	public enum Format {
+
+		/** Lines for people. */
+		TEXT,
+
+		/** One JSON object per line, for scripts and CI. */
+		JSON
+
 	}
 
 	/**

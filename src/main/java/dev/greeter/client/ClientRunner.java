@@ -16,12 +16,15 @@ final class ClientRunner implements ApplicationRunner, ExitCodeGenerator {
 
 	private final Fetcher fetcher;
 
+	private final WatchRunner watch;
+
 	private final ClientProperties properties;
 
 	private volatile int exitCode;
 
-	ClientRunner(Fetcher fetcher, ClientProperties properties) {
+	ClientRunner(Fetcher fetcher, WatchRunner watch, ClientProperties properties) {
 		this.fetcher = fetcher;
+		this.watch = watch;
 		this.properties = properties;
 	}
 
@@ -31,6 +34,10 @@ final class ClientRunner implements ApplicationRunner, ExitCodeGenerator {
 		// output sees it.
 		PrintStream out = System.out;
 		PrintStream err = System.err;
+		if (this.properties.watching()) {
+			this.exitCode = this.watch.run(out, err, WatchRunner.standardErrorIsTerminal());
+			return;
+		}
 		GreetingReport report = new GreetingReport(this.properties, out, err);
 		this.fetcher.fetch(report::record);
 		report.finish();

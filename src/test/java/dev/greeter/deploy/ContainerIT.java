@@ -87,7 +87,7 @@ class ContainerIT {
 
 		HttpResponse<String> scrape = get("/actuator/prometheus");
 		assertThat(scrape.statusCode()).isEqualTo(200);
-		assertThat(scrape.body()).containsPattern("(?m)^greeter_greetings_sent_total [1-9]");
+		assertThat(scrape.body()).containsPattern("(?m)^greeter_greetings_sent_total\\{listener=\"default\"} [1-9]");
 
 		// The image's HEALTHCHECK command, run in the container as the engine would run
 		// it.
