@@ -61,6 +61,10 @@ class ListenersTests {
 					.as(listener)
 					.isEqualTo("UP");
 			}
+			String info = server.get("/info").body();
+			assertThat(JsonPath.<String>read(info, "$.greetings.unix.origin"))
+				.isEqualTo("greeter.listeners.unix.greeting");
+			assertThat(JsonPath.<String>read(info, "$.greetings.syslog.mode")).isEqualTo("greeting");
 			await().atMost(RunningServer.CLIENT_TIMEOUT).until(() -> server.closedConnections() == 2);
 			String scrape = server.get("/prometheus").body();
 			assertThat(Meters.scraped(scrape, "greeter_connections_opened_total{listener=\"plain\"}")).isEqualTo(1);
