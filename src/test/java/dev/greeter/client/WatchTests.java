@@ -110,6 +110,26 @@ class WatchTests {
 	}
 
 	@Test
+	void jsonHasOneObjectPerFailedConnection(CapturedOutput output) throws Exception {
+		int port;
+		try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			port = free.getLocalPort();
+		}
+		int outStart = output.getOut().length();
+		assertThat(ClientTests.runClient("--greeter.client.port=" + port, "--greeter.client.duration=500ms",
+				"--greeter.client.rate=10", "--greeter.client.format=json"))
+			.isEqualTo(3);
+		List<String> lines = output.getOut().substring(outStart).lines().toList();
+		List<String> failures = lines.stream().filter((line) -> line.contains("\"type\":\"failure\"")).toList();
+		assertThat(failures).hasSize(5)
+			.allSatisfy((line) -> assertThat(JsonPath.<String>read(line, "$.kind")).isEqualTo("connect"));
+		String summary = lines.get(lines.size() - 1);
+		assertThat(JsonPath.<Integer>read(summary, "$.failures.connect")).isEqualTo(5);
+		assertThat(JsonPath.<Integer>read(summary, "$.exitStatus")).isEqualTo(3);
+		assertThat(JsonPath.<String>read(summary, "$.firstFailure")).isNotBlank();
+	}
+
+	@Test
 	void overUdpALostReplyIsATimeout(CapturedOutput output) throws Exception {
 		try (DatagramSocket silent = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
 			int outStart = output.getOut().length();
