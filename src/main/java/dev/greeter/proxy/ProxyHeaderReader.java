@@ -3,8 +3,7 @@ package dev.greeter.proxy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
+import java.io.InterruptedIOException;
 import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
@@ -42,19 +41,17 @@ public final class ProxyHeaderReader {
 	}
 
 	/**
-	 * Read the header from a new connection. The socket's read timeout is restored
-	 * afterwards.
-	 * @param socket the connection, nothing read from it yet
+	 * Read the header from a new connection.
+	 * @param input the connection, nothing read from it yet
 	 * @return the header, or none when headers are optional and this connection sent
 	 * none; and the bytes read after it
 	 * @throws InvalidProxyHeaderException when the connection must be refused
 	 * @throws IOException when the connection fails
 	 */
-	public Read read(Socket socket) throws IOException {
-		int soTimeout = socket.getSoTimeout();
+	public Read read(TimedInput input) throws IOException {
 		Read read = new Read(new byte[ProxyHeaderParser.MAX_HEADER]);
 		try {
-			read.header = readHeader(socket, read);
+			read.header = readHeader(input, read);
 			return read;
 		}
 		catch (InvalidProxyHeaderException ex) {
@@ -63,15 +60,9 @@ public final class ProxyHeaderReader {
 			}
 			throw ex;
 		}
-		finally {
-			if (!socket.isClosed()) {
-				socket.setSoTimeout(soTimeout);
-			}
-		}
 	}
 
-	private ProxyHeader readHeader(Socket socket, Read read) throws IOException {
-		InputStream input = socket.getInputStream();
+	private ProxyHeader readHeader(TimedInput input, Read read) throws IOException {
 		byte[] received = read.received;
 		int length = 0;
 		long deadline = System.nanoTime() + this.timeoutNanos;
@@ -85,12 +76,12 @@ public final class ProxyHeaderReader {
 			if (remaining <= 0) {
 				throw timedOut(length);
 			}
-			socket.setSoTimeout(Math.max(1, Math.toIntExact(remaining / 1_000_000)));
 			int count;
 			try {
-				count = input.read(received, length, received.length - length);
+				count = input.read(received, length, received.length - length,
+						Math.max(1, Math.toIntExact(remaining / 1_000_000)));
 			}
-			catch (SocketTimeoutException ex) {
+			catch (InterruptedIOException ex) {
 				throw timedOut(length);
 			}
 			if (count < 0) {
@@ -142,6 +133,27 @@ public final class ProxyHeaderReader {
 			int from = (this.header != null) ? this.header.length() : 0;
 			return new ByteArrayInputStream(this.received, from, Math.max(0, this.length - from));
 		}
+
+	}
+
+	/**
+	 * What the header is read from: a connection's input, read with a time limit. The
+	 * reader knows nothing of sockets; the server reads its socket with a read timeout.
+	 */
+	@FunctionalInterface
+	public interface TimedInput {
+
+		/**
+		 * Read what has arrived, waiting at most the given time for something to.
+		 * @param buffer where the bytes go
+		 * @param offset where in it
+		 * @param length at most how many
+		 * @param timeoutMillis how long to wait, at least 1
+		 * @return how many were read, or -1 at the end of the input
+		 * @throws InterruptedIOException when nothing arrived in time
+		 * @throws IOException when the connection fails
+		 */
+		int read(byte[] buffer, int offset, int length, int timeoutMillis) throws IOException;
 
 	}
 

@@ -75,8 +75,13 @@ final class ConnectionStart {
 		@Nullable ProxyHeader header = null;
 		@Nullable InputStream consumed = null;
 		if (this.proxyHeaders != null) {
+			InputStream input = socket.getInputStream();
+			int soTimeout = socket.getSoTimeout();
 			try {
-				ProxyHeaderReader.Read read = this.proxyHeaders.read(socket);
+				ProxyHeaderReader.Read read = this.proxyHeaders.read((buffer, offset, length, timeoutMillis) -> {
+					socket.setSoTimeout(timeoutMillis);
+					return input.read(buffer, offset, length);
+				});
 				header = read.header();
 				consumed = read.remainder();
 			}
@@ -88,6 +93,11 @@ final class ConnectionStart {
 					.occurred(AddressText.withPort(socket.getInetAddress(), socket.getPort()) + " " + ex.getMessage());
 				socket.close();
 				return null;
+			}
+			finally {
+				if (!socket.isClosed()) {
+					socket.setSoTimeout(soTimeout);
+				}
 			}
 			if (header != null) {
 				this.observer.proxyHeaderAccepted(header.version());
