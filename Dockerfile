@@ -1,4 +1,5 @@
-# tcp-greeter: built from source with the Maven wrapper, run on a JRE as a non-root user.
+# tcp-greeter: built from source with the Maven wrapper, run as a non-root user on a Java runtime linked
+# with jlink from only the modules it needs, on Debian's slim image.
 #
 #   docker build -t tcp-greeter .
 #   docker run --rm -p 8000:8000 -p 8080:8080 -e GREETER_GREETING="Hello from a container" tcp-greeter
@@ -20,7 +21,8 @@ RUN missing=""; \
     if [ ! -s "$JAVA_HOME/lib/security/cacerts" ]; then \
       mkdir -p /etc/ssl/certs/java \
       && trust extract --format=java-cacerts --filter=ca-anchors --purpose=server-auth /etc/ssl/certs/java/cacerts; \
-    fi
+    fi; \
+    cp -L "$JAVA_HOME/lib/security/cacerts" /tmp/public-cacerts
 # Behind a TLS-inspecting proxy, trust its CA certificates (PEM) in this build stage only:
 #   docker build --build-arg EXTRA_CA_CERTS="$(cat /usr/local/share/ca-certificates/*.crt)" -t tcp-greeter .
 ARG EXTRA_CA_CERTS=""
@@ -37,10 +39,21 @@ RUN ./mvnw -B -q dependency:go-offline -DexcludeArtifactIds=tcp-greeter
 COPY src/ src/
 RUN ./mvnw -B -q -DskipTests -Dspring-javaformat.skip package \
   && java -Djarmode=tools -jar target/tcp-greeter.jar extract --layers --destination extracted
-COPY docker/HealthCheck.java ./
-RUN javac --release 25 -d healthcheck HealthCheck.java
+# The runtime: the JDK's modules that the application and its libraries use (jdeps lists them), linked
+# with jlink. jdk.crypto.ec is named for TLS with EC keys, which jdeps cannot see in use. The runtime's
+# trust store is the JDK's public roots as they were before the build trusted a proxy's CA, never the
+# build's own.
+RUN java -Djarmode=tools -jar target/tcp-greeter.jar extract --destination plain \
+  && modules="$(jdeps --ignore-missing-deps -q --recursive --multi-release 25 --print-module-deps \
+    --class-path 'plain/lib/*' plain/tcp-greeter.jar)" \
+  && jlink --add-modules "$modules,jdk.crypto.ec" --strip-java-debug-attributes --no-man-pages --no-header-files \
+    --output /build/runtime \
+  && cp /tmp/public-cacerts /build/runtime/lib/security/cacerts
 
-FROM eclipse-temurin:25-jre
+FROM debian:bookworm-slim
+ENV JAVA_HOME=/opt/java
+ENV PATH=/opt/java/bin:$PATH
+COPY --from=build /build/runtime/ /opt/java/
 # Where the image came from, for scanners and registries: pass them at build time, for example
 #   docker build --build-arg VERSION=0.1.0 --build-arg REVISION="$(git rev-parse HEAD)" \
 #     --build-arg CREATED="$(date -u +%FT%TZ)" --build-arg SOURCE=https://example.org/tcp-greeter.git .
@@ -63,7 +76,7 @@ COPY --from=build /build/extracted/dependencies/ ./
 COPY --from=build /build/extracted/spring-boot-loader/ ./
 COPY --from=build /build/extracted/snapshot-dependencies/ ./
 COPY --from=build /build/extracted/application/ ./
-COPY --from=build /build/healthcheck/ ./healthcheck/
+COPY docker/healthcheck.sh ./healthcheck.sh
 # The application's CycloneDX SBOM (also inside the jar, for the actuator's sbom endpoint), where image
 # scanners look for one.
 COPY --from=build /build/target/classes/META-INF/sbom/application.cdx.json ./sbom/application.cdx.json
@@ -81,4 +94,4 @@ ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:InitialRAMPercentage=25", "-XX:MaxR
 # No --start-period: start-up takes a second or two, three failures 10 s apart take 30 s (and dockerfilelint
 # 1.8 misreads the option).
 HEALTHCHECK --interval=10s --timeout=5s --retries=3 \
-  CMD ["java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx16m", "-cp", "/app/healthcheck", "HealthCheck"]
+  CMD ["/app/healthcheck.sh"]

@@ -125,6 +125,12 @@ class ContainerIT {
 		assertThat(JsonPath.<String>read(sbom.output(), "$.bomFormat")).isEqualTo("CycloneDX");
 		assertThat(JsonPath.<List<String>>read(sbom.output(), "$.components[*].name"))
 			.contains("spring-integration-ip");
+		// The runtime trusts public roots only: a CA the build trusted (a proxy's) stays
+		// in the build.
+		Tools.Result trust = Tools.run(Duration.ofMinutes(1), "docker", "run", "--rm", "--entrypoint", "keytool", IMAGE,
+				"-list", "-cacerts", "-storepass", "changeit");
+		assertThat(trust.exitCode()).as(trust.output()).isZero();
+		assertThat(trust.output()).contains("trustedCertEntry").doesNotContain("extra-ca");
 	}
 
 	@Test
