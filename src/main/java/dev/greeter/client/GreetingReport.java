@@ -1,7 +1,6 @@
 package dev.greeter.client;
 
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -94,12 +93,7 @@ final class GreetingReport {
 	}
 
 	private void printSummary() {
-		this.out.println(" count   share  greeting");
-		this.distinct.entrySet()
-			.stream()
-			.sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
-			.forEach((entry) -> this.out.printf(Locale.ROOT, "%6d  %5.1f%%  %s%n", entry.getValue(),
-					100.0 * entry.getValue() / this.greetings, escape(entry.getKey())));
+		printShares(this.out, this.distinct, this.greetings);
 		this.failures.forEach((kind, list) -> this.err.println(PROGRAM + ": " + list.size() + " x "
 				+ kind.name().toLowerCase(Locale.ROOT) + ", for example: " + list.get(0).message()));
 	}
@@ -119,8 +113,20 @@ final class GreetingReport {
 		return this.failures.keySet().stream().mapToInt(FailureKind::exitCode).min().orElse(0);
 	}
 
-	private static String escape(String text) {
-		return Verdict.escape(text);
+	/**
+	 * The table of distinct greetings, the most frequent first: count, share and the
+	 * greeting, escaped to one line.
+	 * @param out where it goes
+	 * @param counts each greeting's count
+	 * @param total what the shares are of
+	 */
+	static void printShares(PrintStream out, Map<String, ? extends Number> counts, long total) {
+		out.println(" count   share  greeting");
+		counts.entrySet()
+			.stream()
+			.sorted((a, b) -> Long.compare(b.getValue().longValue(), a.getValue().longValue()))
+			.forEach((entry) -> out.printf(Locale.ROOT, "%6d  %5.1f%%  %s%n", entry.getValue().longValue(),
+					100.0 * entry.getValue().longValue() / Math.max(1, total), Verdict.escape(entry.getKey())));
 	}
 
 }

@@ -272,12 +272,7 @@ final class WatchReport {
 			out.println("not started: " + this.skipped + " (all " + this.properties.watchConcurrency()
 					+ " slots busy; raise greeter.client.concurrency)");
 		}
-		out.println(" count   share  greeting");
-		this.distinct.entrySet()
-			.stream()
-			.sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-			.forEach((entry) -> out.printf(Locale.ROOT, "%6d  %5.1f%%  %s%n", entry.getValue(),
-					100.0 * entry.getValue() / Math.max(1, this.total.succeeded), Verdict.escape(entry.getKey())));
+		GreetingReport.printShares(out, this.distinct, this.total.succeeded);
 		if (this.otherGreetings > 0) {
 			out.printf(Locale.ROOT, "%6d  %5.1f%%  (other greetings, beyond the first %d distinct)%n",
 					this.otherGreetings, 100.0 * this.otherGreetings / Math.max(1, this.total.succeeded), MAX_DISTINCT);

@@ -81,7 +81,7 @@ class GreetingServerConfiguration {
 	@Bean
 	GracefulDrain gracefulDrain(Listeners listeners, ApplicationEventPublisher events, ServerSettings settings,
 			Environment environment) {
-		ShutdownBudget.check(settings, environment);
+		ShutdownBudget.check(settings, listeners.tcp().stream().map(TcpGreeter::settings).toList(), environment);
 		return new GracefulDrain(listeners, events, settings.shutdownDelay());
 	}
 

@@ -62,10 +62,6 @@ final class ReplyLimiter {
 		this.sources.values().removeIf((bucket) -> bucket.full(now));
 	}
 
-	int trackedSources() {
-		return this.sources.size();
-	}
-
 	/**
 	 * A bucket of {@code rate} tokens, refilled at {@code rate} per second.
 	 */

@@ -1,13 +1,14 @@
 package dev.greeter.server;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.core.env.Environment;
 
 /**
  * Checks at start-up that a shutdown can be what it promises: the shutdown delay and the
- * drain after it must fit in the time Spring gives the lifecycle phase
+ * drain after it (every listener's) must fit in the time Spring gives the lifecycle phase
  * ({@code spring.lifecycle.timeout-per-shutdown-phase}), or the last connections would be
  * cut off when that time is up.
  *
@@ -20,12 +21,22 @@ final class ShutdownBudget {
 	private ShutdownBudget() {
 	}
 
-	static void check(ServerSettings properties, Environment environment) {
+	/**
+	 * Check the budget.
+	 * @param properties the server's settings, with the delay
+	 * @param listeners the TCP listeners, whose connections the drain waits for
+	 * @param environment for the phase timeout
+	 */
+	static void check(ServerSettings properties, List<ListenerSettings> listeners, Environment environment) {
 		Duration phase = environment.getProperty(PHASE_TIMEOUT, Duration.class, Duration.ofSeconds(30));
 		// The drain: the backlog, short once balancers have stopped sending (what the
-		// delay is for); then the slowest open connection (the linger, or the write
-		// timeout for one that stopped reading); and a second's margin.
-		Duration drain = max(properties.linger(), properties.writeTimeout()).plusSeconds(1);
+		// delay is for); then the slowest open connection of any TCP listener (its
+		// linger, or its write timeout for one that stopped reading); and a second's
+		// margin.
+		Duration slowest = listeners.stream()
+			.map((listener) -> max(listener.linger(), listener.writeTimeout()))
+			.reduce(Duration.ZERO, ShutdownBudget::max);
+		Duration drain = slowest.plusSeconds(1);
 		Duration needed = properties.shutdownDelay().plus(drain);
 		if (!properties.shutdownDelay().isZero() && needed.compareTo(phase) > 0) {
 			throw new InvalidConfigurationPropertyValueException("greeter.server.shutdown-delay",

@@ -22,6 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.integration.dsl.context.IntegrationFlowContext;
 import org.springframework.integration.handler.advice.AbstractRequestHandlerAdvice;
@@ -96,8 +98,8 @@ final class UdpGreeter implements ServerListener {
 				+ "' since the last report (" + settings.property("udp.*") + "); the last: {}");
 		int largest = greeting.current().template().maxSize();
 		if (largest > this.maxReplySize) {
-			throw new org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException(
-					settings.property("udp.max-reply-size"), udp.maxReplySize(), "the greeting takes up to " + largest
+			throw new InvalidConfigurationPropertyValueException(settings.property("udp.max-reply-size"),
+					udp.maxReplySize(), "the greeting takes up to " + largest
 							+ " bytes, more than a reply may; shorten the greeting " + "or raise the limit");
 		}
 	}
@@ -325,19 +327,11 @@ final class UdpGreeter implements ServerListener {
 			catch (RuntimeException ex) {
 				InetSocketAddress destination = (InetSocketAddress) message.getHeaders().get(IpHeaders.PACKET_ADDRESS);
 				dropped(DatagramDrop.SEND_FAILED, (destination != null) ? destination : new InetSocketAddress(0),
-						String.valueOf(unwrap(ex).getMessage()));
+						String.valueOf(NestedExceptionUtils.getMostSpecificCause(ex).getMessage()));
 			}
 			return null;
 		}
 
-	}
-
-	private static Throwable unwrap(Throwable ex) {
-		Throwable cause = ex;
-		while (cause.getCause() != null && cause.getCause() != cause) {
-			cause = cause.getCause();
-		}
-		return cause;
 	}
 
 }

@@ -58,6 +58,9 @@ class StartupFailureTests {
 			"greeter.greeting=Hi ${client.address | greeter.greeting | unclosed '${' at character 4",
 			"greeter.server.shutdown-delay=15s | greeter.server.shutdown-delay | the delay plus the drain (up to 11 s) "
 					+ "takes longer than spring.lifecycle.timeout-per-shutdown-phase (20 s)",
+			"greeter.server.shutdown-delay=5s,greeter.listeners.slow.linger=30s | greeter.server.shutdown-delay | "
+					+ "the delay plus the drain (up to 31 s) takes longer than "
+					+ "spring.lifecycle.timeout-per-shutdown-phase (20 s)",
 			"greeter.greeting=${env.AWS_SECRET_ACCESS_KEY} | greeter.greeting | not in greeter.allowed-env",
 			"greeter.max-greeting-size=10B | greeter.greeting | takes 30 bytes on the wire, more than "
 					+ "greeter.max-greeting-size (10 bytes)",
