@@ -128,10 +128,13 @@ record ListenerSettings(String name, boolean configured, Protocol protocol, int 
 			refuseOnUdp(prefix, "max-connections", listener.maxConnections(), "UDP has no connections");
 			refuseOnUdp(prefix, "linger", listener.linger(), "UDP has no connections to drain");
 			refuseOnUdp(prefix, "write-timeout", listener.writeTimeout(), "a datagram is sent at once");
+			refuseOnUdp(prefix, "ssl.client-auth", (listener.ssl() != null) ? listener.ssl().clientAuth() : null,
+					"TLS needs a TCP connection (DTLS is not supported)");
+			refuseOnUdp(prefix, "log-connections", listener.logConnections(),
+					"UDP has no connections to log; greeter_datagrams_* count its datagrams");
 			return new ListenerSettings(name, true, protocol, port, address, server.backlog(), ProxyProtocol.OFF,
 					server.proxyProtocolTimeout(), null, ClientAuth.NONE, 1, false, server.linger(),
-					server.writeTimeout(), (listener.logConnections() != null) ? listener.logConnections() : false,
-					listener.udp());
+					server.writeTimeout(), false, listener.udp());
 		}
 		ListenerProperties.Ssl ssl = listener.ssl();
 		return new ListenerSettings(name, true, protocol, port, address, server.backlog(),

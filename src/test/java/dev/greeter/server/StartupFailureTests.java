@@ -73,6 +73,8 @@ class StartupFailureTests {
 					+ "greeter.listeners.dns.ssl.bundle | not for a UDP listener",
 			"greeter.listeners.dns.protocol=udp,greeter.listeners.dns.proxy-protocol=required | "
 					+ "greeter.listeners.dns.proxy-protocol | not for a UDP listener",
+			"greeter.listeners.dns.protocol=udp,greeter.listeners.dns.log-connections=true | "
+					+ "greeter.listeners.dns.log-connections | not for a UDP listener",
 			"greeter.listeners.a.port=9000,greeter.listeners.b.port=9000 | greeter.listeners.b.port "
 					+ "| listener 'a' has the same TCP port",
 			"greeter.listeners.web-.port=9000 | greeter.listeners.web-.* | a listener's name must be",
