@@ -101,7 +101,7 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 			socket = openServerSocket();
 		}
 		catch (IOException ex) {
-			// Start-up fails on this (ServerStartupCheck), naming the port.
+			// Start-up fails on this (Listeners), naming the port.
 			this.bound.completeExceptionally(ex);
 			publishServerExceptionEvent(ex);
 			setActive(false);

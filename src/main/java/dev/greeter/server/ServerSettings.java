@@ -61,14 +61,6 @@ public record ServerSettings(@DefaultValue("8000") @Range(min = 0, max = 65535) 
 		@Nullable Path maintenanceFile) {
 
 	/**
-	 * The bound address as people write it, for messages.
-	 * @return the address, or a phrase for all interfaces
-	 */
-	String describeAddress() {
-		return (this.address != null) ? this.address.getHostAddress() : "all interfaces";
-	}
-
-	/**
 	 * TLS for the greeting port ({@code greeter.server.ssl.*}).
 	 *
 	 * @param bundle the name of a Spring Boot SSL bundle ({@code spring.ssl.bundle.*});
