@@ -6,7 +6,7 @@
 # below), GREETER_ARGS (extra tcp-greeter arguments).
 java=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 [ -x "$java" ] || java=$(command -v java)
-# The documented settings for the jar (README, "Memory"): a bounded heap and a small GC.
+# The documented settings for the jar (docs/operations.md, "Memory"): a bounded heap and a small GC.
 jvm_opts=${GREETER_JVM_OPTS:--Xms64m -Xmx128m -XX:+UseSerialGC -XX:+AlwaysPreTouch}
 work=$(mktemp -d)
 pid=

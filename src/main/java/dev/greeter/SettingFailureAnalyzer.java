@@ -5,6 +5,8 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 
 import jakarta.validation.constraints.Max;
@@ -40,6 +42,10 @@ class SettingFailureAnalyzer extends AbstractFailureAnalyzer<BindException> {
 		}
 		Class<?> type = cause.getTarget().getType().resolve(Object.class);
 		String allowed = allowed(type, cause.getTarget().getAnnotations());
+		PatternSyntaxException regex = findCause(cause, PatternSyntaxException.class);
+		if (regex != null) {
+			allowed += " (" + regex.getDescription() + " near index " + regex.getIndex() + ")";
+		}
 		String description = String.format("%s is '%s'%s, but it must be %s.", property.getName(), property.getValue(),
 				origin(property.getOrigin()), allowed);
 		String action = String.format("Set %s (environment variable %s) to %s, or leave it out for its default.",
@@ -64,6 +70,9 @@ class SettingFailureAnalyzer extends AbstractFailureAnalyzer<BindException> {
 			return "one of " + Arrays.stream(type.getEnumConstants())
 				.map((constant) -> ((Enum<?>) constant).name().toLowerCase(Locale.ROOT).replace('_', '-'))
 				.collect(Collectors.joining(", "));
+		}
+		if (type == Pattern.class) {
+			return "a valid regular expression";
 		}
 		if (InetAddress.class.isAssignableFrom(type)) {
 			return "an IP address such as 127.0.0.1 or ::1, or a host name that resolves";

@@ -3,7 +3,6 @@ package dev.greeter;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,25 +51,10 @@ class BalancerFollowsReadinessIT {
 						"--greeter.greeting=B")) {
 			a.awaitListening();
 			b.awaitListening();
-			int front = freePort();
-			Haproxy haproxy = Haproxy.start(this.directory, """
-					defaults
-					  mode tcp
-					  timeout connect 2s
-					  timeout client 10s
-					  timeout server 10s
-					  retries 0
-					frontend greeting
-					  bind 127.0.0.1:%d
-					  default_backend greeters
-					backend greeters
-					  balance roundrobin
-					  option httpchk GET /actuator/health/readiness
-					  http-check expect status 200
-					  default-server inter 1s fall 1 rise 1
-					  server a 127.0.0.1:%d check port %d
-					  server b 127.0.0.1:%d check port %d
-					""".formatted(front, a.port(), a.actuatorPort(), b.port(), b.actuatorPort()));
+			int front = Ports.free();
+			Haproxy haproxy = Haproxy.balancing(this.directory, front, "inter 1s fall 1 rise 1", 0,
+					List.of(new Haproxy.Backend("a", a.port(), a.actuatorPort()),
+							new Haproxy.Backend("b", b.port(), b.actuatorPort())));
 			Map<String, AtomicInteger> greeted = new ConcurrentHashMap<>();
 			List<String> failures = Collections.synchronizedList(new ArrayList<>());
 			AtomicBoolean stop = new AtomicBoolean();
@@ -151,12 +135,6 @@ class BalancerFollowsReadinessIT {
 			socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
 			socket.setSoTimeout(10_000);
 			return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		}
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
 		}
 	}
 

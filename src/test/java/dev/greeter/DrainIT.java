@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,12 +18,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.greeter.greeting.GreetingProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -36,9 +36,8 @@ import static org.awaitility.Awaitility.await;
  */
 class DrainIT {
 
-	private static final byte[] GREETING = "Hello World! This is Bhushan\r\n".getBytes(StandardCharsets.US_ASCII);
-
-	private static final Pattern LISTENING = Pattern.compile("Greeting server listening on port (\\d+)");
+	private static final byte[] GREETING = (GreetingProperties.DEFAULT_GREETING + "\r\n")
+		.getBytes(StandardCharsets.US_ASCII);
 
 	private static final Pattern ESTABLISHED = Pattern.compile("Connection established with /127\\.0\\.0\\.1:(\\d+)");
 
@@ -47,21 +46,10 @@ class DrainIT {
 
 	@Test
 	void sigtermUnderLoadLosesNoAcceptedGreeting() throws Exception {
-		Path log = this.temp.resolve("server.log");
-		String java = ProcessHandle.current().info().command().orElse("java");
-		Process server = new ProcessBuilder(java, "-jar", "target/tcp-greeter.jar",
-				"--greeter.server.address=127.0.0.1", "--greeter.server.port=0", "--server.address=127.0.0.1",
-				"--server.port=0", "--spring.main.banner-mode=off")
-			.redirectErrorStream(true)
-			.redirectOutput(log.toFile())
-			.start();
+		JarProcess server = JarProcess.start(this.temp.resolve("server.log"), "", List.of());
 		ExecutorService clients = Executors.newFixedThreadPool(64);
 		try {
-			await("the server to listen").atMost(Duration.ofSeconds(60))
-				.until(() -> LISTENING.matcher(Files.readString(log)).find() || !server.isAlive());
-			Matcher listening = LISTENING.matcher(Files.readString(log));
-			assertThat(listening.find()).as(Files.readString(log)).isTrue();
-			int port = Integer.parseInt(listening.group(1));
+			int port = server.port();
 
 			// Whole greetings received, by the client's local port. A port is reused over
 			// a run (the client
@@ -97,15 +85,14 @@ class DrainIT {
 			await("some load before the SIGTERM").atMost(Duration.ofSeconds(30)).until(() -> connections.get() > 2000);
 
 			long start = System.nanoTime();
-			server.destroy(); // SIGTERM
-			assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("exited within 30 s").isTrue();
+			int status = server.sigterm(Duration.ofSeconds(30));
 			Duration took = Duration.ofNanos(System.nanoTime() - start);
 			stopping.set(true);
 			clients.shutdown();
 			assertThat(clients.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
 
-			String output = Files.readString(log);
-			assertThat(server.exitValue()).as(output).isZero();
+			String output = server.log();
+			assertThat(status).as(output).isZero();
 			assertThat(took).as("shutdown took %s", took).isLessThan(Duration.ofSeconds(15));
 			assertThat(output).contains("Greeting server stopped accepting")
 				.contains("Greeting server drained")
@@ -130,8 +117,7 @@ class DrainIT {
 		}
 		finally {
 			clients.shutdownNow();
-			server.destroyForcibly();
-			server.waitFor(10, TimeUnit.SECONDS);
+			server.close();
 		}
 	}
 

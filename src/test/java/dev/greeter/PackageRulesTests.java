@@ -58,6 +58,17 @@ class PackageRulesTests {
 	}
 
 	@Test
+	void whatTheyShareKnowsNothingOfEither() {
+		noClasses().that()
+			.resideInAPackage("dev.greeter.support..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("dev.greeter.server..", "dev.greeter.client..", "dev.greeter.metrics..",
+					"dev.greeter.greeting..", "dev.greeter.proxy..", "io.micrometer..")
+			.check(CLASSES);
+	}
+
+	@Test
 	void theRulesCanFail() {
 		// A rule that the code breaks, so that a rule that passes is known to look.
 		ArchRule broken = noClasses().that()

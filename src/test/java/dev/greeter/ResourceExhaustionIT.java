@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.greeter.deploy.Tools;
+import dev.greeter.greeting.GreetingProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -27,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  */
 class ResourceExhaustionIT {
 
-	private static final String GREETING = "Hello World! This is Bhushan\r\n";
+	private static final String GREETING = GreetingProperties.DEFAULT_GREETING + "\r\n";
 
 	@TempDir
 	Path temp;

@@ -36,10 +36,10 @@ public final class SkippedTestsReport implements TestExecutionListener {
 		this.stream = stream;
 	}
 
-	// Standard output is looked up when printing: the build tool swaps the streams
-	// around tests.
+	// Looked up when printing: the build tool swaps the streams around tests, and
+	// QuietTestOutput holds back what goes to System.out.
 	private PrintStream out() {
-		return (this.stream != null) ? this.stream : System.out;
+		return (this.stream != null) ? this.stream : QuietTestOutput.console();
 	}
 
 	@Override

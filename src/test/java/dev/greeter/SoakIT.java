@@ -5,10 +5,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,11 +19,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.greeter.greeting.GreetingProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -45,13 +41,8 @@ class SoakIT {
 
 	private static final int CLIENTS = 32;
 
-	private static final byte[] GREETING = "Hello World! This is Bhushan\r\n".getBytes(StandardCharsets.US_ASCII);
-
-	private static final Pattern LISTENING = Pattern.compile("Greeting server listening on port (\\d+)");
-
-	private static final Pattern ACTUATOR = Pattern.compile("Tomcat started on port (\\d+)");
-
-	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+	private static final byte[] GREETING = (GreetingProperties.DEFAULT_GREETING + "\r\n")
+		.getBytes(StandardCharsets.US_ASCII);
 
 	@TempDir
 	Path temp;
@@ -59,17 +50,14 @@ class SoakIT {
 	@Test
 	void twoHundredThousandMixedConnectionsLeaveNothingBehind() throws Exception {
 		Path log = this.temp.resolve("server.log");
-		Process server = startServer(log);
+		JarProcess server = startServer(log);
 		ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
 		try {
-			await("the server to start").atMost(Duration.ofSeconds(60))
-				.until(() -> ACTUATOR.matcher(Files.readString(log)).find() || !server.isAlive());
-			int port = group(LISTENING, Files.readString(log));
-			int actuator = group(ACTUATOR, Files.readString(log));
+			int port = server.port();
 
 			run(clients, port, 2_000); // warm-up, so that the idle level includes what
 										// first use loads
-			Idle idle = settle(server.pid(), actuator, 2_000);
+			Idle idle = settle(server, 2_000);
 
 			long start = System.nanoTime();
 			Counts counts = run(clients, port, CONNECTIONS);
@@ -81,31 +69,30 @@ class SoakIT {
 			// for the whole tally.
 			await("every server connection to close and be tallied").atMost(Duration.ofSeconds(30))
 				.untilAsserted(() -> {
-					assertThat(value(actuator, "greeter_connections_closed_total")).isEqualTo(total);
-					assertThat(value(actuator, "greeter_greetings_sent_total")
-							+ value(actuator, "greeter_greetings_aborted_total"))
+					assertThat(value(server, "greeter_connections_closed_total")).isEqualTo(total);
+					assertThat(value(server, "greeter_greetings_sent_total")
+							+ value(server, "greeter_greetings_aborted_total"))
 						.isEqualTo(total);
 				});
-			assertThat(value(actuator, "greeter_connections_opened_total")).isEqualTo(total);
-			assertThat(value(actuator, "greeter_connections_active")).isZero();
-			assertThat(value(actuator, "greeter_greetings_sent_total"))
-				.isGreaterThanOrEqualTo(counts.wellBehaved.get());
+			assertThat(value(server, "greeter_connections_opened_total")).isEqualTo(total);
+			assertThat(value(server, "greeter_connections_active")).isZero();
+			assertThat(value(server, "greeter_greetings_sent_total")).isGreaterThanOrEqualTo(counts.wellBehaved.get());
 
-			Idle after = settle(server.pid(), actuator, total);
+			Idle after = settle(server, total);
 			assertThat(after.threads).as("threads after the soak (idle %d)", idle.threads)
 				.isLessThanOrEqualTo(idle.threads + 4);
 			assertThat(after.openFiles).as("open files after the soak (idle %d)", idle.openFiles)
 				.isLessThanOrEqualTo(idle.openFiles + 4);
 			assertThat(after.heapAfterGc).as("heap after GC (idle %d bytes)", idle.heapAfterGc)
 				.isLessThanOrEqualTo(idle.heapAfterGc + 8 * 1024 * 1024);
-			String output = Files.readString(log);
+			String output = server.log();
 			assertThat(output).doesNotContain(" ERROR ").doesNotContain("\tat ");
-			System.out.printf(
-					"soak: %d connections in %s (%d well-behaved, %d garbage-first, %d reset, %d never-read);"
-							+ " threads %d -> %d, open files %d -> %d, heap after GC %d -> %d bytes%n",
-					CONNECTIONS, took, counts.wellBehaved.get(), counts.garbageFirst.get(), counts.reset.get(),
-					counts.neverRead.get(), idle.threads, after.threads, idle.openFiles, after.openFiles,
-					idle.heapAfterGc, after.heapAfterGc);
+			QuietTestOutput.console()
+				.printf("soak: %d connections in %s (%d well-behaved, %d garbage-first, %d reset, %d never-read);"
+						+ " threads %d -> %d, open files %d -> %d, heap after GC %d -> %d bytes%n", CONNECTIONS, took,
+						counts.wellBehaved.get(), counts.garbageFirst.get(), counts.reset.get(), counts.neverRead.get(),
+						idle.threads, after.threads, idle.openFiles, after.openFiles, idle.heapAfterGc,
+						after.heapAfterGc);
 		}
 		finally {
 			clients.shutdownNow();
@@ -117,12 +104,9 @@ class SoakIT {
 	void floodOfFiftyThousandAttemptsKeepsThreadsAndMemoryBounded() throws Exception {
 		Path log = this.temp.resolve("flood.log");
 		int limit = 64;
-		Process server = startServer(log, "--greeter.server.max-connections=" + limit, "--greeter.server.linger=1s");
+		JarProcess server = startServer(log, "--greeter.server.max-connections=" + limit, "--greeter.server.linger=1s");
 		try {
-			await("the server to start").atMost(Duration.ofSeconds(60))
-				.until(() -> ACTUATOR.matcher(Files.readString(log)).find() || !server.isAlive());
-			int port = group(LISTENING, Files.readString(log));
-			int actuator = group(ACTUATOR, Files.readString(log));
+			int port = server.port();
 			long idleThreads = status(server.pid(), "Threads:");
 
 			// Sample the server's threads, open files and resident memory while the flood
@@ -171,48 +155,47 @@ class SoakIT {
 			sampler.join(5_000);
 
 			assertThat(attempts).isEqualTo(50_000);
-			double rejected = value(actuator, "greeter_connections_rejected_total");
+			double rejected = value(server, "greeter_connections_rejected_total");
 			assertThat(rejected).as("rejected beyond the limit").isPositive();
 			assertThat(peakThreads.get()).as("peak threads (idle %d, limit %d)", idleThreads, limit)
 				.isLessThanOrEqualTo(idleThreads + limit + 16);
 			assertThat(peakFiles.get()).as("peak open files").isLessThanOrEqualTo(limit + 64);
 			assertThat(peakRssKb.get()).as("peak RSS in KiB").isLessThan(384 * 1024);
 			await("every accepted connection to close").atMost(Duration.ofSeconds(30))
-				.until(() -> value(actuator, "greeter_connections_active") == 0);
-			double opened = value(actuator, "greeter_connections_opened_total");
-			assertThat(value(actuator, "greeter_connections_closed_total")).isEqualTo(opened);
+				.until(() -> value(server, "greeter_connections_active") == 0);
+			double opened = value(server, "greeter_connections_opened_total");
+			assertThat(value(server, "greeter_connections_closed_total")).isEqualTo(opened);
 			// Every attempt was either served or turned away, nothing in between.
-			assertThat(opened + value(actuator, "greeter_connections_rejected_total")).isEqualTo(attempts);
+			assertThat(opened + value(server, "greeter_connections_rejected_total")).isEqualTo(attempts);
 			try (Socket socket = new Socket()) {
 				socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
 				socket.setSoTimeout(10_000);
 				assertThat(socket.getInputStream().readAllBytes()).as("served after the flood").isEqualTo(GREETING);
 			}
 			assertThat(Files.readString(log)).doesNotContain(" ERROR ").doesNotContain("\tat ");
-			System.out.printf(
-					"flood: %d attempts, %.0f rejected; peak threads %d (idle %d), peak open files %d,"
-							+ " peak RSS %d MiB%n",
-					attempts, rejected, peakThreads.get(), idleThreads, peakFiles.get(), peakRssKb.get() / 1024);
+			QuietTestOutput.console()
+				.printf("flood: %d attempts, %.0f rejected; peak threads %d (idle %d), peak open files %d,"
+						+ " peak RSS %d MiB%n", attempts, rejected, peakThreads.get(), idleThreads, peakFiles.get(),
+						peakRssKb.get() / 1024);
 		}
 		finally {
 			stop(server);
 		}
 	}
 
-	private static Process startServer(Path log, String... arguments) throws IOException {
-		String java = ProcessHandle.current().info().command().orElse("java");
-		List<String> command = new ArrayList<>(
-				List.of(java, "-Xms64m", "-Xmx128m", "-XX:+UseSerialGC", "-jar", "target/tcp-greeter.jar",
-						"--greeter.server.address=127.0.0.1", "--greeter.server.port=0", "--server.address=127.0.0.1",
-						"--server.port=0", "--greeter.server.log-connections=false", "--spring.main.banner-mode=off"));
-		command.addAll(List.of(arguments));
-		return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+	private static JarProcess startServer(Path log, String... arguments) throws IOException {
+		List<String> all = new ArrayList<>(List.of("--greeter.server.log-connections=false"));
+		all.addAll(List.of(arguments));
+		return JarProcess.jar(log)
+			.jvm(List.of("-Xms64m", "-Xmx128m", "-XX:+UseSerialGC"))
+			.start(all.toArray(String[]::new))
+			.awaitListening();
 	}
 
-	private static void stop(Process server) throws InterruptedException {
-		server.destroy();
-		if (!server.waitFor(30, TimeUnit.SECONDS)) {
-			server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+	private static void stop(JarProcess server) throws InterruptedException {
+		server.process().destroy();
+		if (!server.process().waitFor(30, TimeUnit.SECONDS)) {
+			server.close();
 		}
 	}
 
@@ -286,9 +269,10 @@ class SoakIT {
 	 * The server's resting level: threads and open files once connections have closed and
 	 * idle pooled threads retired, and the heap after a full GC.
 	 */
-	private static Idle settle(long pid, int actuator, int connections) throws Exception {
+	private static Idle settle(JarProcess server, int connections) throws Exception {
+		long pid = server.pid();
 		await("the server's connections to close").atMost(Duration.ofSeconds(30))
-			.until(() -> value(actuator, "greeter_connections_closed_total") >= connections);
+			.until(() -> value(server, "greeter_connections_closed_total") >= connections);
 		// Idle pooled platform threads (Java 17) retire after 10 s; virtual threads are
 		// gone at once.
 		Thread.sleep(12_000);
@@ -297,7 +281,7 @@ class SoakIT {
 			.start();
 		gc.getInputStream().readAllBytes();
 		assertThat(gc.waitFor(30, TimeUnit.SECONDS)).isTrue();
-		long heap = (long) sum(actuator, "jvm_memory_used_bytes\\{area=\"heap\"");
+		long heap = (long) server.scraped("jvm_memory_used_bytes{area=\"heap\"}");
 		long threads = status(pid, "Threads:");
 		long openFiles;
 		try (var files = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
@@ -306,35 +290,10 @@ class SoakIT {
 		return new Idle(threads, openFiles, heap);
 	}
 
-	private static int group(Pattern pattern, String text) {
-		Matcher matcher = pattern.matcher(text);
-		assertThat(matcher.find()).as(text).isTrue();
-		return Integer.parseInt(matcher.group(1));
-	}
-
-	private static double value(int actuator, String series) throws Exception {
-		String scrape = scrape(actuator);
+	private static double value(JarProcess server, String series) throws Exception {
+		String scrape = server.get("/prometheus").body();
 		assertThat(scrape).as("the scrape").contains(series);
 		return Meters.scraped(scrape, series);
-	}
-
-	private static double sum(int actuator, String seriesPattern) throws Exception {
-		Matcher matcher = Pattern.compile("(?m)^" + seriesPattern + "[^}]*} (\\S+)$").matcher(scrape(actuator));
-		double total = 0;
-		while (matcher.find()) {
-			total += Double.parseDouble(matcher.group(1));
-		}
-		return total;
-	}
-
-	private static String scrape(int actuator) throws Exception {
-		HttpRequest request = HttpRequest
-			.newBuilder(URI.create("http://127.0.0.1:" + actuator + "/actuator/prometheus"))
-			.timeout(Duration.ofSeconds(10))
-			.build();
-		HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-		assertThat(response.statusCode()).isEqualTo(200);
-		return response.body();
 	}
 
 	private record Idle(long threads, long openFiles, long heapAfterGc) {

@@ -11,13 +11,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.jayway.jsonpath.JsonPath;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.greeter.greeting.GreetingProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -31,23 +30,20 @@ import static org.awaitility.Awaitility.await;
  */
 class StructuredLogIT {
 
-	private static final Pattern LISTENING = Pattern.compile("Greeting server listening on port (\\d+)");
-
 	@TempDir
 	Path directory;
 
 	@Test
 	void withEcsEveryLineIsJsonAndAConnectionsRecordHasItsFields() throws Exception {
 		Path out = this.directory.resolve("stdout.json");
-		Process server = start(out, "--logging.structured.format.console=ecs",
+		JarProcess server = start(out, "--logging.structured.format.console=ecs",
 				"--greeter.server.proxy-protocol=optional");
 		try {
-			int port = awaitPort(server, out);
+			int port = server.port();
 			int clientPort = greeted(port, "PROXY TCP6 2001:db8::7 2001:db8::1 40001 8000\r\n");
 			await("the connection's record").atMost(Duration.ofSeconds(30))
 				.until(() -> Files.readString(out).contains("Connection closed with"));
-			server.destroy();
-			assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+			assertThat(server.sigterm(Duration.ofSeconds(30))).isZero();
 
 			List<Map<String, Object>> records = new ArrayList<>();
 			for (String line : Files.readAllLines(out)) {
@@ -76,22 +72,20 @@ class StructuredLogIT {
 			assertThat(JsonPath.<Integer>read(json, "$.duration_ms")).isNotNegative();
 		}
 		finally {
-			server.destroyForcibly();
-			server.waitFor(10, TimeUnit.SECONDS);
+			server.close();
 		}
 	}
 
 	@Test
 	void withoutItTheTextLineReadsAsItAlwaysHas() throws Exception {
 		Path out = this.directory.resolve("stdout.txt");
-		Process server = start(out);
+		JarProcess server = start(out);
 		try {
-			int port = awaitPort(server, out);
+			int port = server.port();
 			int clientPort = greeted(port, "");
 			await("the connection's line").atMost(Duration.ofSeconds(30))
 				.until(() -> Files.readString(out).contains("Connection established with /127.0.0.1:" + clientPort));
-			server.destroy();
-			assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+			assertThat(server.sigterm(Duration.ofSeconds(30))).isZero();
 			String text = Files.readString(out);
 			assertThat(text).containsPattern("INFO \\d+ --- \\[tcp-greeter\\] \\[\\s*greeter-\\d+\\] "
 					+ "dev\\.greeter\\.server\\.ConnectionGreeter\\s+: Connection established with /127\\.0\\.0\\.1:"
@@ -100,8 +94,7 @@ class StructuredLogIT {
 				.doesNotContain("outcome");
 		}
 		finally {
-			server.destroyForcibly();
-			server.waitFor(10, TimeUnit.SECONDS);
+			server.close();
 		}
 	}
 
@@ -120,29 +113,14 @@ class StructuredLogIT {
 			output.write(first.getBytes(StandardCharsets.US_ASCII));
 			output.flush();
 			assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
-				.isEqualTo("Hello World! This is Bhushan\r\n");
+				.isEqualTo(GreetingProperties.DEFAULT_GREETING + "\r\n");
 			return socket.getLocalPort();
 		}
 	}
 
-	private static int awaitPort(Process server, Path out) throws IOException {
-		await("the server to listen").atMost(JarProcess.STARTUP)
-			.until(() -> LISTENING.matcher(Files.readString(out)).find() || !server.isAlive());
-		Matcher matcher = LISTENING.matcher(Files.readString(out));
-		assertThat(matcher.find()).as(Files.readString(out)).isTrue();
-		return Integer.parseInt(matcher.group(1));
-	}
-
 	// Standard output alone, as a log shipper reads it from a container.
-	private static Process start(Path out, String... arguments) throws IOException {
-		String java = ProcessHandle.current().info().command().orElse("java");
-		List<String> command = new ArrayList<>(
-				List.of(java, "-jar", "target/tcp-greeter.jar", "--greeter.server.address=127.0.0.1",
-						"--greeter.server.port=0", "--server.port=0", "--server.address=127.0.0.1"));
-		command.addAll(List.of(arguments));
-		return new ProcessBuilder(command).redirectOutput(out.toFile())
-			.redirectError(ProcessBuilder.Redirect.DISCARD)
-			.start();
+	private JarProcess start(Path out, String... arguments) throws IOException {
+		return JarProcess.jar(out).stderr(this.directory.resolve("stderr.txt")).start(arguments);
 	}
 
 }

@@ -8,6 +8,8 @@ import org.springframework.integration.ip.tcp.connection.TcpConnectionExceptionE
 import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.support.MessageBuilder;
 
+import dev.greeter.support.Causes;
+
 /**
  * Turns the client connections' read failures (timeout, reset, too large, closed without
  * a greeting) into {@link ClientFailure} outcomes on the same channel as the greetings,
@@ -38,7 +40,7 @@ final class ConnectionFailures implements ApplicationListener<TcpConnectionExcep
 		// fails once more: that is not a failure, and the connection already has its
 		// outcome. A TLS failure, though, closes the socket itself (a fatal alert), and
 		// never follows a greeting.
-		boolean tlsFailure = FailureKind.unwrap(event.getCause()) instanceof SSLException;
+		boolean tlsFailure = Causes.unwrapped(event.getCause()) instanceof SSLException;
 		if (!((TcpConnection) event.getSource()).isOpen() && !tlsFailure) {
 			return;
 		}

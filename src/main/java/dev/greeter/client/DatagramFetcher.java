@@ -11,7 +11,6 @@ import java.net.StandardSocketOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,11 +48,7 @@ final class DatagramFetcher implements Fetcher {
 		int concurrency = Math.min(this.properties.concurrency(), count);
 		LinkedBlockingQueue<Object> outcomes = new LinkedBlockingQueue<>();
 		AtomicInteger next = new AtomicInteger();
-		ExecutorService askers = Executors.newFixedThreadPool(concurrency, (task) -> {
-			Thread thread = new Thread(task, "greeter-client-udp");
-			thread.setDaemon(true);
-			return thread;
-		});
+		ExecutorService askers = Fetcher.workers(concurrency, "greeter-client-udp");
 		try {
 			for (int i = 0; i < concurrency; i++) {
 				askers.execute(() -> {

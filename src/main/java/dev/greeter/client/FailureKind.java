@@ -1,11 +1,11 @@
 package dev.greeter.client;
 
-import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.util.Locale;
 
 import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamException;
-import org.springframework.messaging.MessagingException;
+
+import dev.greeter.support.Causes;
 
 /**
  * Why a connection gave no acceptable greeting, with the exit status that says so to a
@@ -57,7 +57,7 @@ enum FailureKind {
 	 * @return the kind
 	 */
 	static FailureKind ofReadFailure(Throwable failure) {
-		Throwable cause = unwrap(failure);
+		Throwable cause = Causes.unwrapped(failure);
 		if (cause instanceof SocketTimeoutException) {
 			return TIMEOUT;
 		}
@@ -71,26 +71,12 @@ enum FailureKind {
 	}
 
 	/**
-	 * The innermost cause worth showing a person.
-	 * @param failure the failure as the framework reported it
-	 * @return the cause
-	 */
-	static Throwable unwrap(Throwable failure) {
-		Throwable cause = failure;
-		while ((cause instanceof UncheckedIOException || cause instanceof MessagingException)
-				&& cause.getCause() != null) {
-			cause = cause.getCause();
-		}
-		return cause;
-	}
-
-	/**
 	 * A short description of a cause: its message, or its type when it has none.
 	 * @param failure the failure
 	 * @return the description
 	 */
 	static String describe(Throwable failure) {
-		Throwable cause = unwrap(failure);
+		Throwable cause = Causes.unwrapped(failure);
 		String message = cause.getMessage();
 		return (message != null && !message.isBlank()) ? message
 				: cause.getClass().getSimpleName().replace("Exception", "").toLowerCase(Locale.ROOT);

@@ -5,7 +5,6 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +16,8 @@ import org.springframework.integration.ip.tcp.connection.TcpConnectionCloseEvent
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.support.MessageBuilder;
+
+import dev.greeter.support.Causes;
 
 /**
  * Makes {@code greeter.client.count} connections, at most
@@ -59,11 +60,7 @@ final class GreetingFetcher implements Fetcher, ApplicationListener<TcpConnectio
 		this.slots.release(concurrency);
 		AtomicInteger next = new AtomicInteger();
 		AtomicBoolean done = new AtomicBoolean();
-		ExecutorService openers = Executors.newFixedThreadPool(concurrency, (task) -> {
-			Thread thread = new Thread(task, "greeter-client-connect");
-			thread.setDaemon(true);
-			return thread;
-		});
+		ExecutorService openers = Fetcher.workers(concurrency, "greeter-client-connect");
 		try {
 			for (int i = 0; i < concurrency; i++) {
 				openers.execute(() -> openConnections(next, count, done));
@@ -124,7 +121,7 @@ final class GreetingFetcher implements Fetcher, ApplicationListener<TcpConnectio
 	}
 
 	private ClientFailure connectFailure(RuntimeException ex) {
-		Throwable cause = FailureKind.unwrap(ex);
+		Throwable cause = Causes.unwrapped(ex);
 		String target = this.properties.target();
 		if (cause instanceof UnknownHostException) {
 			return new ClientFailure(FailureKind.CONNECT, "unknown host " + this.properties.host());

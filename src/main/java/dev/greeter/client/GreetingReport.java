@@ -7,9 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
-
-import org.jspecify.annotations.Nullable;
 
 /**
  * What the client prints and the status it exits with. Greetings go to standard output,
@@ -24,8 +21,6 @@ final class GreetingReport {
 
 	private final ClientProperties properties;
 
-	private final @Nullable Pattern expected;
-
 	private final PrintStream out;
 
 	private final PrintStream err;
@@ -38,7 +33,6 @@ final class GreetingReport {
 
 	GreetingReport(ClientProperties properties, PrintStream out, PrintStream err) {
 		this.properties = properties;
-		this.expected = properties.expectedPattern();
 		this.out = out;
 		this.err = err;
 	}
@@ -49,7 +43,7 @@ final class GreetingReport {
 	 * @param outcome the greeting bytes or a {@link ClientFailure}
 	 */
 	void record(Object outcome) {
-		Verdict verdict = Verdict.of(outcome, this.properties, this.expected);
+		Verdict verdict = Verdict.of(outcome, this.properties);
 		if (verdict.greeting() != null) {
 			recordGreeting(verdict.greeting());
 		}

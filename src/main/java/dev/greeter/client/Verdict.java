@@ -5,6 +5,8 @@ import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.greeter.support.LineBreaks;
+
 /**
  * What one connection's outcome means: a greeting (as text, its final line ending
  * dropped), or a failure. A reply that is not text, or a greeting that does not match
@@ -20,10 +22,10 @@ record Verdict(@Nullable String greeting, @Nullable ClientFailure failure) {
 	 * Judge an outcome.
 	 * @param outcome the reply's bytes or a {@link ClientFailure}
 	 * @param properties what the client was asked to accept
-	 * @param expected the compiled {@code expect}, or {@code null}
 	 * @return the verdict; a mismatched greeting has both its text and its failure
 	 */
-	static Verdict of(Object outcome, ClientProperties properties, @Nullable Pattern expected) {
+	static Verdict of(Object outcome, ClientProperties properties) {
+		Pattern expected = properties.expect();
 		if (outcome instanceof ClientFailure failure) {
 			return new Verdict(null, failure);
 		}
@@ -34,19 +36,12 @@ record Verdict(@Nullable String greeting, @Nullable ClientFailure failure) {
 		if (problem != null) {
 			return new Verdict(null, new ClientFailure(FailureKind.NOT_TEXT, problem));
 		}
-		String greeting = withoutLineEnding(new String(bytes, StandardCharsets.UTF_8));
+		String greeting = LineBreaks.withoutFinal(new String(bytes, StandardCharsets.UTF_8));
 		if (expected != null && !expected.matcher(greeting).find()) {
 			return new Verdict(greeting, new ClientFailure(FailureKind.MISMATCH, "greeting does not match "
-					+ "greeter.client.expect '" + properties.expect() + "': " + abbreviate(escape(greeting))));
+					+ "greeter.client.expect '" + expected.pattern() + "': " + abbreviate(escape(greeting))));
 		}
 		return new Verdict(greeting, null);
-	}
-
-	static String withoutLineEnding(String greeting) {
-		if (greeting.endsWith("\r\n")) {
-			return greeting.substring(0, greeting.length() - 2);
-		}
-		return greeting.endsWith("\n") ? greeting.substring(0, greeting.length() - 1) : greeting;
 	}
 
 	static String escape(String text) {

@@ -10,7 +10,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLContext;
 
@@ -59,7 +58,6 @@ final class WatchRunner {
 		TcpExchange tcp = new TcpExchange(this.properties, this.tls);
 		DatagramFetcher udp = new DatagramFetcher(this.properties);
 		boolean overUdp = this.properties.protocol() == ClientProperties.Protocol.UDP;
-		Pattern expected = this.properties.expectedPattern();
 		int concurrency = this.properties.watchConcurrency();
 		Semaphore slots = new Semaphore(concurrency);
 		CustomizableThreadFactory timerThreads = new CustomizableThreadFactory("greeter-watch-report-");
@@ -92,8 +90,7 @@ final class WatchRunner {
 						long[] connected = { -1 };
 						Object outcome = overUdp ? udp.exchange() : tcp.exchange((nanos) -> connected[0] = nanos);
 						long now = System.nanoTime();
-						report.completed(Verdict.of(outcome, this.properties, expected), connected[0], now - begin,
-								now);
+						report.completed(Verdict.of(outcome, this.properties), connected[0], now - begin, now);
 					}
 					finally {
 						slots.release();

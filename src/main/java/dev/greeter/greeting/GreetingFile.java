@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import dev.greeter.support.LineBreaks;
+
 /**
  * Reads a greeting file ({@code greeter.greeting-file}): UTF-8 text, whose one final line
  * break is dropped (editors add one; the line ending is {@code greeter.line-ending}'s
@@ -56,10 +58,7 @@ final class GreetingFile {
 		catch (CharacterCodingException ex) {
 			throw new InvalidGreetingException("the file is not UTF-8 text");
 		}
-		if (text.endsWith("\r\n")) {
-			return text.substring(0, text.length() - 2);
-		}
-		return text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+		return LineBreaks.withoutFinal(text);
 	}
 
 }

@@ -1,11 +1,10 @@
 package dev.greeter.metrics;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.util.Locale;
 
-import org.springframework.messaging.MessagingException;
+import dev.greeter.support.Causes;
 
 /**
  * The short, fixed vocabulary of the {@code kind} tag on connection errors: a few values,
@@ -44,7 +43,7 @@ enum ErrorKind {
 	 * @return the kind
 	 */
 	static ErrorKind of(Throwable failure) {
-		Throwable cause = unwrap(failure);
+		Throwable cause = Causes.unwrapped(failure);
 		if (cause instanceof SocketTimeoutException) {
 			return TIMEOUT;
 		}
@@ -56,15 +55,6 @@ enum ErrorKind {
 			return BROKEN_PIPE;
 		}
 		return (cause instanceof IOException) ? IO : OTHER;
-	}
-
-	private static Throwable unwrap(Throwable failure) {
-		Throwable cause = failure;
-		while ((cause instanceof MessagingException || cause instanceof UncheckedIOException)
-				&& cause.getCause() != null) {
-			cause = cause.getCause();
-		}
-		return cause;
 	}
 
 }

@@ -1,6 +1,8 @@
 package dev.greeter.server;
 
-import sun.misc.Signal;
+import java.lang.invoke.MethodHandleProxies;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 
 /**
  * Makes SIGTERM a normal stop for the greeting server: {@code System.exit(0)}, which runs
@@ -28,12 +30,32 @@ public final class CleanStopOnSigterm {
 	 * Install the handler; where the platform has no SIGTERM, leave the JVM's default.
 	 */
 	public static void install() {
+		// sun.misc.Signal (jdk.unsupported, the supported way to handle a signal) is
+		// named
+		// once, here: the compiler warns once, and jdeps still sees that the runtime
+		// needs jdk.unsupported. Naming it in the calls, or writing the handler as a
+		// lambda, would make three warnings of one line.
+		Class<?> signal = sun.misc.Signal.class;
 		try {
-			Signal.handle(new Signal("TERM"), (signal) -> System.exit(status));
+			Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
+			MethodHandles.Lookup lookup = MethodHandles.lookup();
+			Object term = lookup.findConstructor(signal, MethodType.methodType(void.class, String.class))
+				.invoke("TERM");
+			Object handler = MethodHandleProxies.asInterfaceInstance(handlerType, lookup
+				.findStatic(CleanStopOnSigterm.class, "terminate", MethodType.methodType(void.class, Object.class)));
+			lookup.findStatic(signal, "handle", MethodType.methodType(handlerType, signal, handlerType))
+				.invoke(term, handler);
 		}
 		catch (IllegalArgumentException ex) {
 			// No SIGTERM here (or it is reserved): the JVM's default handling stays.
 		}
+		catch (Throwable ex) {
+			throw new IllegalStateException("The SIGTERM handler cannot be installed: " + ex, ex);
+		}
+	}
+
+	private static void terminate(Object signal) {
+		System.exit(status);
 	}
 
 	/**

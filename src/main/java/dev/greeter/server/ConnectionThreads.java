@@ -20,8 +20,8 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * With virtual threads (Java 21+ and {@code spring.threads.virtual.enabled}), a new
  * virtual thread per connection from Boot's {@link SimpleAsyncTaskExecutorBuilder}.
  * Without them, a cached pool of platform threads: a thread per connection still, but
- * reused, because creating a platform thread for every connection cut throughput to a
- * quarter (docs/BENCHMARKS.md). Neither is Boot's bounded
+ * reused, because creating a platform thread for every connection cut throughput by far
+ * (docs/BENCHMARKS.md has the figures). Neither is Boot's bounded
  * {@code applicationTaskExecutor}, whose queue would hold accepted connections that
  * nobody reads.
  * <p>

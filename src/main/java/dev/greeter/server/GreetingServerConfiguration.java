@@ -86,6 +86,11 @@ class GreetingServerConfiguration {
 	}
 
 	@Bean
+	PortFile portFile(ServerSettings settings, Listeners listeners, Environment environment) {
+		return new PortFile(settings.portFile(), listeners, environment);
+	}
+
+	@Bean
 	MaintenanceFile maintenanceFile(ServerSettings settings, ServerTimers serverTimers) {
 		return new MaintenanceFile(settings.maintenanceFile(), serverTimers);
 	}

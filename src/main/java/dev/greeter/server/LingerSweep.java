@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
  * virtual thread it is a task on the JDK's delay scheduler, scheduled, then cancelled
  * when the client closes, and waking the scheduler's thread each time; on a platform
  * thread it is a switch to non-blocking mode and a {@code poll} before the read. Under
- * load that was about 14% of the server's CPU samples (docs/BENCHMARKS.md). Here a
- * connection costs one map insert and one removal, and the linger ends at most one tick
- * late.
+ * load that was a large share of the server's CPU samples (docs/BENCHMARKS.md has the
+ * profile). Here a connection costs one map insert and one removal, and the linger ends
+ * at most one tick late.
  * <p>
  * A connection whose linger ends has its input shut down: its blocked read returns at
  * once, while the connection is still open, so it is closed and counted as a timeout like

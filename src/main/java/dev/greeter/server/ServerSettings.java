@@ -41,6 +41,11 @@ import dev.greeter.proxy.ProxyProtocol;
  * need that long to stop sending clients
  * @param maintenanceFile while this file exists, readiness is OUT_OF_SERVICE: a switch
  * for failover drills that needs no HTTP write endpoint
+ * @param portFile once every listener listens and the application is ready, the ports
+ * really bound are written to this file, one {@code local.greeter.listener.<name>.port}
+ * line each (and {@code local.server.port}, the actuator's), as a Java properties file;
+ * it is removed when the application stops: for scripts and tests that start the server
+ * on port 0
  * @param reportInterval the shortest time between two reports of the same kind of trouble
  * (rejected connections, failed accepts): the first is logged at once, the rest are
  * counted and logged together when the interval ends
@@ -57,8 +62,8 @@ public record ServerSettings(@DefaultValue("8000") @Range(min = 0, max = 65535) 
 		@DefaultValue @NotNull @Valid Ssl ssl, @DefaultValue("off") @NotNull ProxyProtocol proxyProtocol,
 		@DefaultValue("1s") @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 1) Duration proxyProtocolTimeout,
 		@DefaultValue("10s") @NotNull @DurationMin(millis = 10) @DurationMax(hours = 1) Duration reportInterval,
-		@DefaultValue("0s") @NotNull @DurationMax(minutes = 10) Duration shutdownDelay,
-		@Nullable Path maintenanceFile) {
+		@DefaultValue("0s") @NotNull @DurationMax(minutes = 10) Duration shutdownDelay, @Nullable Path maintenanceFile,
+		@Nullable Path portFile) {
 
 	/**
 	 * TLS for the greeting port ({@code greeter.server.ssl.*}).

@@ -31,6 +31,7 @@ import org.springframework.integration.ip.tcp.connection.TcpConnectionOpenEvent;
 
 import dev.greeter.GreeterApplication;
 import dev.greeter.RunningServer;
+import dev.greeter.greeting.GreetingProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -43,7 +44,7 @@ import static org.assertj.core.api.Assertions.assertThatException;
 @ExtendWith(OutputCaptureExtension.class)
 class ClientTests {
 
-	private static final String GREETING = "Hello World! This is Bhushan";
+	private static final String GREETING = GreetingProperties.DEFAULT_GREETING;
 
 	@Test
 	void printsExactlyTheGreetingAndExitsZero(CapturedOutput output) {
@@ -250,7 +251,8 @@ class ClientTests {
 	void invalidExpectStopsStartupNamingTheProperty(CapturedOutput output) {
 		assertThatException().isThrownBy(() -> runClient("--greeter.client.expect=(unclosed"));
 		assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
-			.contains("greeter.client.expect is not a valid regular expression");
+			.contains("greeter.client.expect is '(unclosed' (from \"greeter.client.expect\" from property source "
+					+ "\"commandLineArgs\"), but it must be a valid regular expression (Unclosed group near index 9).");
 	}
 
 	@Test

@@ -1,8 +1,5 @@
 package dev.greeter.client;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +14,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import dev.greeter.RunningServer;
 import dev.greeter.deploy.Haproxy;
 import dev.greeter.deploy.Tools;
+import dev.greeter.Ports;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -55,7 +53,7 @@ class ProxyThenTlsIT {
 			int serverPort = server.context()
 				.getEnvironment()
 				.getRequiredProperty("local.greeter.listener.tls.port", Integer.class);
-			int proxyPort = freePort();
+			int proxyPort = Ports.free();
 			try (Haproxy haproxy = Haproxy.start(this.directory, """
 					defaults
 					  mode tcp
@@ -80,12 +78,6 @@ class ProxyThenTlsIT {
 			}
 			assertThat(output.getAll())
 				.containsPattern("Connection established with /127\\.0\\.0\\.1:\\d+ \\(via /127\\.0\\.0\\.3:\\d+\\)");
-		}
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
 		}
 	}
 

@@ -33,6 +33,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.greeter.RunningServer;
 import dev.greeter.deploy.Tools;
+import dev.greeter.greeting.GreetingProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -45,7 +46,7 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(OutputCaptureExtension.class)
 class TlsTests {
 
-	private static final String GREETING = "Hello World! This is Bhushan";
+	private static final String GREETING = GreetingProperties.DEFAULT_GREETING;
 
 	private static final String PASSWORD = "change-me";
 

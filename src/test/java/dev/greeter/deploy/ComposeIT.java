@@ -1,8 +1,6 @@
 package dev.greeter.deploy;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -15,6 +13,8 @@ import java.util.Map;
 
 import com.jayway.jsonpath.JsonPath;
 import org.junit.jupiter.api.Test;
+
+import dev.greeter.Ports;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -44,10 +44,10 @@ class ComposeIT {
 			.orElse(false);
 		Tools.require(prometheusImage, "The image prom/prometheus:v2.53.0",
 				"run under ../shared/container/with-engine.sh with ENGINE_STANDINS=prometheus, or docker pull it");
-		int prometheusPort = freePort();
-		Map<String, String> environment = Map.of("GREETER_PORT", Integer.toString(freePort()), "GREETER_ACTUATOR_PORT",
-				Integer.toString(freePort()), "PROMETHEUS_PORT", Integer.toString(prometheusPort), "EXTRA_CA_CERTS",
-				ContainerIT.locallyTrustedCertificates());
+		int prometheusPort = Ports.free();
+		Map<String, String> environment = Map.of("GREETER_PORT", Integer.toString(Ports.free()),
+				"GREETER_ACTUATOR_PORT", Integer.toString(Ports.free()), "PROMETHEUS_PORT",
+				Integer.toString(prometheusPort), "EXTRA_CA_CERTS", ContainerIT.locallyTrustedCertificates());
 		try {
 			Tools.Result up = Tools.run(Duration.ofMinutes(30), environment, "docker-compose", "-f",
 					"deploy/compose.yaml", "-p", PROJECT, "up", "-d", "--build");
@@ -81,12 +81,6 @@ class ComposeIT {
 				HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 		return response.body();
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
 	}
 
 }

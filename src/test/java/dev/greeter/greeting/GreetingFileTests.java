@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
+import dev.greeter.Meters;
 import dev.greeter.RunningServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -151,10 +152,9 @@ class GreetingFileTests {
 	}
 
 	private static double metric(RunningServer server, String series) throws Exception {
-		return lines(server).filter((line) -> line.startsWith(series + " "))
-			.map((line) -> Double.parseDouble(line.substring(series.length() + 1)))
-			.findFirst()
-			.orElseThrow(() -> new AssertionError("no series " + series));
+		String scrape = server.get("/prometheus").body();
+		assertThat(scrape).as("the scrape").contains(series + " ");
+		return Meters.scraped(scrape, series);
 	}
 
 	private static Stream<String> lines(RunningServer server) throws Exception {

@@ -1,8 +1,6 @@
 package dev.greeter.metrics;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.greeter.RunningServer;
 import dev.greeter.deploy.Tools;
+import dev.greeter.Ports;
 
 import static dev.greeter.Meters.count;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,7 +56,7 @@ class BlackboxProbeIT {
 				"-ext", "SAN=dns:localhost", "-validity", "2", "-keystore", file("server.p12"));
 		keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", file("server.p12"), "-file",
 				file("server.pem"));
-		this.exporterPort = freePort();
+		this.exporterPort = Ports.free();
 		ProcessBuilder builder = new ProcessBuilder(binary, "--config.file=" + MODULES.toAbsolutePath(),
 				"--web.listen-address=127.0.0.1:" + this.exporterPort)
 			.redirectErrorStream(true)
@@ -130,12 +129,6 @@ class BlackboxProbeIT {
 
 	private String file(String name) {
 		return this.directory.resolve(name).toString();
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
 	}
 
 }

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import dev.greeter.RunningServer;
+import dev.greeter.greeting.GreetingProperties;
 
 import static dev.greeter.Meters.count;
 import static dev.greeter.Meters.gauge;
@@ -23,7 +24,7 @@ import static org.awaitility.Awaitility.await;
  */
 class ConnectionMetricsTests {
 
-	private static final String GREETING = "Hello World! This is Bhushan\r\n";
+	private static final String GREETING = GreetingProperties.DEFAULT_GREETING + "\r\n";
 
 	@Test
 	void freshInstanceExposesZerosNotMissingSeries() {

@@ -1,9 +1,6 @@
 package dev.greeter.metrics;
 
 import java.io.DataInputStream;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,6 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.greeter.RunningServer;
 import dev.greeter.deploy.Haproxy;
+import dev.greeter.Ports;
+import dev.greeter.greeting.GreetingProperties;
 
 import static dev.greeter.Meters.count;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  */
 class HealthCheckErrorsIT {
 
-	private static final String GREETING = "Hello World! This is Bhushan\r\n";
+	private static final String GREETING = GreetingProperties.DEFAULT_GREETING + "\r\n";
 
 	@TempDir
 	Path directory;
@@ -63,7 +62,7 @@ class HealthCheckErrorsIT {
 					  tcp-check connect
 					  tcp-check expect string Hello
 					  server greeter 127.0.0.1:%d check inter 100ms
-					""".formatted(freePort(), server.port()));
+					""".formatted(Ports.free(), server.port()));
 			await("20 health checks").atMost(Duration.ofSeconds(60))
 				.until(() -> count(registry, "greeter.connections.closed") >= 20);
 
@@ -87,12 +86,6 @@ class HealthCheckErrorsIT {
 				.as("health checks, closed by HAProxy")
 				.isGreaterThanOrEqualTo(20);
 			assertThat(this.haproxy.log()).doesNotContain("is DOWN");
-		}
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
 		}
 	}
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.greeter.Meters;
 import dev.greeter.RunningServer;
+import dev.greeter.greeting.GreetingProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -30,7 +31,8 @@ class MetricsAccuracyIT {
 
 	private static final int CONCURRENCY = 64;
 
-	private static final byte[] GREETING = "Hello World! This is Bhushan\r\n".getBytes(StandardCharsets.US_ASCII);
+	private static final byte[] GREETING = (GreetingProperties.DEFAULT_GREETING + "\r\n")
+		.getBytes(StandardCharsets.US_ASCII);
 
 	@Test
 	void countsAddUpAfterTwentyThousandConnectionsAtConcurrency64() throws Exception {

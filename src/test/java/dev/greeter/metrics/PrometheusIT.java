@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.greeter.RunningServer;
+import dev.greeter.greeting.GreetingProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -37,7 +38,7 @@ class PrometheusIT {
 
 	private static final Duration SCRAPED = Duration.ofSeconds(90);
 
-	private static final String GREETING = "Hello World! This is Bhushan\r\n";
+	private static final String GREETING = GreetingProperties.DEFAULT_GREETING + "\r\n";
 
 	@TempDir
 	Path temp;

@@ -2,8 +2,6 @@ package dev.greeter.metrics;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -20,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.jayway.jsonpath.JsonPath;
+
+import dev.greeter.Ports;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -93,7 +93,7 @@ final class PrometheusServer implements AutoCloseable {
 				      - targets: ["%s"]
 				""".formatted(target));
 		Path file = Files.writeString(directory.resolve("prometheus.yml"), config);
-		int port = freePort();
+		int port = Ports.free();
 		Path log = directory.resolve("prometheus.log");
 		Process process = new ProcessBuilder(binary.toString(), "--config.file=" + file,
 				"--storage.tsdb.path=" + directory.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
@@ -154,12 +154,6 @@ final class PrometheusServer implements AutoCloseable {
 		if (!this.process.waitFor(10, TimeUnit.SECONDS)) {
 			this.process.destroyForcibly();
 			this.process.waitFor(10, TimeUnit.SECONDS);
-		}
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
 		}
 	}
 

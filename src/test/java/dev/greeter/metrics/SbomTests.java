@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The application's CycloneDX SBOM, built into the jar, as Spring Boot's {@code sbom}
  * endpoint serves it where an operator chooses to expose it (it is not exposed by
- * default: see the README).
+ * default: see docs/operations.md).
  */
 class SbomTests {
 

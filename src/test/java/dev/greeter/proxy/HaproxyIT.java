@@ -3,7 +3,6 @@ package dev.greeter.proxy;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,6 +21,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.greeter.RunningServer;
 import dev.greeter.deploy.Haproxy;
+import dev.greeter.Ports;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -52,8 +52,8 @@ class HaproxyIT {
 		Haproxy.require();
 		this.server = RunningServer.start("greeter.server.proxy-protocol=required",
 				"greeter.greeting=${client.address} ${client.port}");
-		this.v1Port = freePort();
-		this.v2Port = freePort();
+		this.v1Port = Ports.free();
+		this.v2Port = Ports.free();
 		this.haproxy = Haproxy.start(this.directory, """
 				defaults
 				  mode tcp
@@ -136,12 +136,6 @@ class HaproxyIT {
 			.stream()
 			.anyMatch((line) -> line.contains(local)
 					&& line.substring(line.indexOf(local) + local.length()).trim().split("\\s+")[1].equals("0A"));
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
 	}
 
 	private static InetAddress address(String literal) {

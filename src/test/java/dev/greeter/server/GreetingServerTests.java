@@ -26,6 +26,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.greeter.RunningServer;
+import dev.greeter.greeting.GreetingProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -37,7 +38,7 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(OutputCaptureExtension.class)
 class GreetingServerTests {
 
-	private static final byte[] DEFAULT_GREETING = "Hello World! This is Bhushan\r\n"
+	private static final byte[] DEFAULT_GREETING = (GreetingProperties.DEFAULT_GREETING + "\r\n")
 		.getBytes(StandardCharsets.US_ASCII);
 
 	private static RunningServer server;

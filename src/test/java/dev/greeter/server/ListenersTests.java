@@ -1,6 +1,7 @@
 package dev.greeter.server;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -9,15 +10,19 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.jayway.jsonpath.JsonPath;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -36,6 +41,29 @@ import static org.awaitility.Awaitility.await;
 class ListenersTests {
 
 	private static final int TIMEOUT_MILLIS = (int) RunningServer.CLIENT_TIMEOUT.toMillis();
+
+	@Test
+	void thePortFileHasEveryListenersPortOnceReadyAndIsGoneAfterTheStop(@TempDir Path directory) throws Exception {
+		Path file = directory.resolve("ports");
+		Properties ports = new Properties();
+		try (RunningServer server = RunningServer.startWithActuator("greeter.server.port-file=" + file,
+				"greeter.listeners.plain.greeting=A", "greeter.listeners.syslog.protocol=udp")) {
+			try (Reader reader = Files.newBufferedReader(file)) {
+				ports.load(reader);
+			}
+			assertThat(ports).containsOnlyKeys("local.greeter.listener.plain.port",
+					"local.greeter.listener.syslog.port", "local.server.port");
+			assertThat(ports.getProperty("local.greeter.listener.plain.port"))
+				.isEqualTo(String.valueOf(port(server, "plain")));
+			assertThat(ports.getProperty("local.greeter.listener.syslog.port"))
+				.isEqualTo(String.valueOf(port(server, "syslog")));
+			assertThat(ports.getProperty("local.server.port")).isEqualTo(String.valueOf(server.actuator().getPort()));
+			assertThat(fetch(Integer.parseInt(ports.getProperty("local.greeter.listener.plain.port"))))
+				.isEqualTo("A\r\n");
+			assertThat(directory.resolve("ports.partial")).doesNotExist();
+		}
+		assertThat(file).doesNotExist();
+	}
 
 	@Test
 	void eachListenerServesItsOwnGreetingOnItsOwnPort(CapturedOutput output) throws Exception {

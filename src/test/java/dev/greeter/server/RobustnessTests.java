@@ -21,6 +21,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.greeter.RunningServer;
+import dev.greeter.greeting.GreetingProperties;
 
 import static dev.greeter.Meters.count;
 import static dev.greeter.Meters.gauge;
@@ -36,7 +37,8 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(OutputCaptureExtension.class)
 class RobustnessTests {
 
-	private static final byte[] GREETING = "Hello World! This is Bhushan\r\n".getBytes(StandardCharsets.US_ASCII);
+	private static final byte[] GREETING = (GreetingProperties.DEFAULT_GREETING + "\r\n")
+		.getBytes(StandardCharsets.US_ASCII);
 
 	@Test
 	void connectionsBeyondTheLimitAreClosedAtOnceCountedAndLoggedOnce(CapturedOutput output) throws IOException {

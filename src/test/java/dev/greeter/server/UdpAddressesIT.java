@@ -38,11 +38,11 @@ class UdpAddressesIT {
 				"$JAVA" -jar target/tcp-greeter.jar --server.port=0 --greeter.server.port=0 \\
 				  --spring.main.banner-mode=off --greeter.listeners.syslog.protocol=udp \\
 				  --greeter.listeners.syslog.port=8514 '--greeter.listeners.syslog.greeting=hello ${client.address}' \\
-				  >"$LOG" 2>&1 &
+				  --greeter.server.port-file="$LOG.ports" >"$LOG" 2>&1 &
 				pid=$!
 				trap 'kill $pid; wait $pid' EXIT
 				for i in $(seq 1 600); do
-				  grep -q 'listening on UDP port 8514' "$LOG" && break
+				  test -f "$LOG.ports" && break
 				  kill -0 $pid 2>/dev/null || { echo "server ended"; exit 3; }
 				  sleep 0.1
 				done
