@@ -17,6 +17,18 @@ import static org.awaitility.Awaitility.await;
  */
 public final class Haproxy implements AutoCloseable {
 
+	/**
+	 * The {@code defaults} section every test's configuration starts with: TCP mode, and
+	 * timeouts long enough for a loaded machine.
+	 */
+	public static final String TCP_DEFAULTS = """
+			defaults
+			  mode tcp
+			  timeout connect 5s
+			  timeout client 30s
+			  timeout server 30s
+			""";
+
 	private static final Path DEBIAN = Path.of("/usr/sbin/haproxy");
 
 	private final Process process;
@@ -69,12 +81,7 @@ public final class Haproxy implements AutoCloseable {
 	 */
 	public static Haproxy balancing(Path directory, int front, String serverDefaults, int retries,
 			List<Backend> backends) throws IOException {
-		StringBuilder config = new StringBuilder("""
-				defaults
-				  mode tcp
-				  timeout connect 2s
-				  timeout client 10s
-				  timeout server 10s
+		StringBuilder config = new StringBuilder(TCP_DEFAULTS + """
 				  retries %d
 				frontend greeting
 				  bind 127.0.0.1:%d

@@ -47,12 +47,7 @@ class HealthCheckErrorsIT {
 		Haproxy.require();
 		try (RunningServer server = RunningServer.start("greeter.server.linger=300ms")) {
 			MeterRegistry registry = server.context().getBean(MeterRegistry.class);
-			this.haproxy = Haproxy.start(this.directory, """
-					defaults
-					  mode tcp
-					  timeout connect 5s
-					  timeout client 30s
-					  timeout server 30s
+			this.haproxy = Haproxy.start(this.directory, Haproxy.TCP_DEFAULTS + """
 					  timeout check 2s
 					frontend greeting
 					  bind 127.0.0.1:%d

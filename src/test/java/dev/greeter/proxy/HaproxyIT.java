@@ -54,12 +54,7 @@ class HaproxyIT {
 				"greeter.greeting=${client.address} ${client.port}");
 		this.v1Port = Ports.free();
 		this.v2Port = Ports.free();
-		this.haproxy = Haproxy.start(this.directory, """
-				defaults
-				  mode tcp
-				  timeout connect 5s
-				  timeout client 30s
-				  timeout server 30s
+		this.haproxy = Haproxy.start(this.directory, Haproxy.TCP_DEFAULTS + """
 				frontend send_proxy_v1
 				  bind 127.0.0.1:%d
 				  default_backend greeter_v1
