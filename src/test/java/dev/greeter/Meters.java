@@ -16,14 +16,26 @@ public final class Meters {
 	}
 
 	/**
-	 * The count of a counter, summed over the tags not given.
+	 * The count of a counter, summed over the tags not given. The counter must exist:
+	 * every {@code greeter.*} meter is registered at start-up, and a missing one is a
+	 * failure, not a zero.
 	 * @param registry the registry
 	 * @param name the meter's name, for example {@code greeter.connections.closed}
 	 * @param tags tag names and values, alternating
 	 * @return the sum
 	 */
 	public static double count(MeterRegistry registry, String name, String... tags) {
-		return registry.find(name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
+		return registry.get(name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
+	}
+
+	/**
+	 * How many events a timer (or a histogram's timer) has recorded.
+	 * @param registry the registry
+	 * @param name the meter's name, for example {@code greeter.connection.duration}
+	 * @return the count
+	 */
+	public static long timerCount(MeterRegistry registry, String name) {
+		return registry.get(name).timer().count();
 	}
 
 	public static double gauge(MeterRegistry registry, String name) {

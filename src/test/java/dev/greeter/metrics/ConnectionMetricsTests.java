@@ -15,6 +15,7 @@ import dev.greeter.greeting.GreetingProperties;
 
 import static dev.greeter.Meters.count;
 import static dev.greeter.Meters.gauge;
+import static dev.greeter.Meters.timerCount;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -36,13 +37,12 @@ class ConnectionMetricsTests {
 			assertThat(count(registry, "greeter.greeting.sent")).isZero();
 			assertThat(count(registry, "greeter.greetings.aborted")).isZero();
 			for (ErrorKind kind : ErrorKind.values()) {
-				assertThat(registry.get("greeter.connection.errors").tag("kind", kind.tag()).counter().count())
-					.isZero();
+				assertThat(count(registry, "greeter.connection.errors", "kind", kind.tag())).isZero();
 			}
 			assertThat(gauge(registry, "greeter.connections.active")).isZero();
 			assertThat(gauge(registry, "greeter.server.listening")).isEqualTo(1);
 			assertThat(gauge(registry, "greeter.greeting.size")).isEqualTo(GREETING.length());
-			assertThat(registry.get("greeter.connection.duration").timer().count()).isZero();
+			assertThat(timerCount(registry, "greeter.connection.duration")).isZero();
 		}
 	}
 
@@ -63,7 +63,7 @@ class ConnectionMetricsTests {
 			assertThat(count(registry, "greeter.greetings.sent")).isEqualTo(51);
 			assertThat(count(registry, "greeter.greeting.sent")).isEqualTo(51.0 * GREETING.length());
 			assertThat(gauge(registry, "greeter.connections.active")).isZero();
-			assertThat(registry.get("greeter.connection.duration").timer().count()).isEqualTo(51);
+			assertThat(timerCount(registry, "greeter.connection.duration")).isEqualTo(51);
 			assertThat(registry.get("greeter.connection.errors").counters())
 				.allSatisfy((counter) -> assertThat(counter.count()).as(counter.getId().toString()).isZero());
 			assertThat(count(registry, "greeter.greetings.aborted")).isZero();
