@@ -108,6 +108,9 @@ public final class Listeners implements SmartLifecycle {
 		}
 		for (UdpGreeter listener : this.udp) {
 			listener.register(this.beanFactory, this.flows);
+		}
+		for (UdpGreeter listener : this.udp) {
+			awaitReceiving(listener);
 			listening(listener.settings(), listener.port());
 		}
 		this.running = true;
@@ -123,6 +126,19 @@ public final class Listeners implements SmartLifecycle {
 		catch (TimeoutException ex) {
 			throw new ServerStartException(listener.settings(),
 					new IOException("not listening after " + LISTEN_TIMEOUT.toSeconds() + " s"));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new ServerStartException(listener.settings(), ex);
+		}
+	}
+
+	private static void awaitReceiving(UdpGreeter listener) {
+		try {
+			if (!listener.awaitReceiving(LISTEN_TIMEOUT)) {
+				throw new ServerStartException(listener.settings(),
+						new IOException("not receiving after " + LISTEN_TIMEOUT.toSeconds() + " s"));
+			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

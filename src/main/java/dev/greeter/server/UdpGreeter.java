@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -197,6 +198,26 @@ final class UdpGreeter implements ServerListener {
 		}
 		this.timers.scheduler()
 			.scheduleWithFixedDelay(() -> this.limiter.forgetIdle(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
+	}
+
+	/**
+	 * Wait until every socket's receive loop runs. The adapter starts it on a thread of
+	 * its own, and until it runs the listener's health says DOWN (truthfully): start-up
+	 * waits for it, as it waits for each TCP listener to listen, so that a process that
+	 * is ready, and the port file it writes, mean a listener that answers.
+	 * @param timeout how long to wait
+	 * @return whether it receives
+	 * @throws InterruptedException if interrupted
+	 */
+	boolean awaitReceiving(Duration timeout) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (!isListening()) {
+			if (System.nanoTime() - deadline > 0) {
+				return false;
+			}
+			Thread.sleep(1);
+		}
+		return true;
 	}
 
 	// The adapter's receive loop gets a thread of its own; the work for each datagram
