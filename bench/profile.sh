@@ -3,7 +3,8 @@
 # as an agent after a warm-up, CPU samples every 10 ms with kernel frames, while bench/greetload.c drives one
 # concurrency level; then the samples of the measured run are grouped by what they are doing (the
 # JIT, the virtual-thread scheduler parking and waking carrier threads, the JDK's poller, accept, the
-# greeting's write, logging, ...). Loopback only; the server is stopped by its PID.
+# greeting's write, logging, ...), and what is left is broken down by its innermost application or
+# framework frame. Loopback only; the server is stopped by its PID.
 #
 #   bench/profile.sh [concurrency, default 1] [seconds 5-120, default 15]
 #
@@ -58,4 +59,17 @@ for line in open(sys.argv[1]):
 print(f"{total} samples")
 for name, n in groups.most_common():
     print(f"{100 * n / total:5.1f}%  {name}")
+# What "other" is: each of its samples under the innermost frame of the application or the framework
+# (or of the JDK, when neither is on the stack), the eight largest.
+inner = collections.Counter()
+for line in open(sys.argv[1]):
+    stack, _, n = line.rstrip().rpartition(" ")
+    if next((name for name, key in rules if key in stack), "other") != "other":
+        continue
+    frames = stack.split(";")
+    ours = [f for f in frames if f.startswith(("dev/greeter", "org/springframework"))]
+    inner[(ours or [f for f in frames if "/" in f] or frames)[-1]] += int(n)
+print("other, by innermost application or framework frame:")
+for frame, n in inner.most_common(8):
+    print(f"{100 * n / total:5.1f}%    {frame}")
 PY

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -186,6 +187,37 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 			this.serveFailures.occurred(socket.getRemoteSocketAddress() + " " + ex);
 			closeQuietly(socket);
 		}
+	}
+
+	// The framework sets TCP_NODELAY and SO_KEEPALIVE on every socket, to their defaults
+	// too (off, which an accepted socket already has): two system calls per connection
+	// that
+	// change nothing, a few per cent of the CPU at 64 clients (docs/BENCHMARKS.md). Only
+	// what is configured away from the defaults is set here.
+	@Override
+	protected void setSocketAttributes(Socket socket) throws SocketException {
+		if (getSoTimeout() >= 0) {
+			socket.setSoTimeout(getSoTimeout());
+		}
+		if (getSoSendBufferSize() > 0) {
+			socket.setSendBufferSize(getSoSendBufferSize());
+		}
+		if (getSoReceiveBufferSize() > 0) {
+			socket.setReceiveBufferSize(getSoReceiveBufferSize());
+		}
+		if (isSoTcpNoDelay()) {
+			socket.setTcpNoDelay(true);
+		}
+		if (getSoLinger() >= 0) {
+			socket.setSoLinger(true, getSoLinger());
+		}
+		if (getSoTrafficClass() >= 0) {
+			socket.setTrafficClass(getSoTrafficClass());
+		}
+		if (isSoKeepAlive()) {
+			socket.setKeepAlive(true);
+		}
+		getTcpSocketSupport().postProcessSocket(socket);
 	}
 
 	// On the connection's own thread.
