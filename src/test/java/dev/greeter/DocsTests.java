@@ -96,10 +96,7 @@ class DocsTests {
 				"greeter.listeners.udp.protocol=udp", "greeter.listeners.udp.greeting=B",
 				"greeter.server.proxy-protocol=optional")) {
 			// Spring Integration registers its meter with the first greeting sent.
-			try (Socket socket = new Socket("127.0.0.1",
-					server.context()
-						.getEnvironment()
-						.getRequiredProperty("local.greeter.listener.tcp.port", Integer.class))) {
+			try (Socket socket = new Socket("127.0.0.1", server.port("tcp"))) {
 				socket.setSoTimeout(10_000);
 				assertThat(socket.getInputStream().readAllBytes()).asString().isEqualTo("A\r\n");
 			}

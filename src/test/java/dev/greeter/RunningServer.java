@@ -101,7 +101,18 @@ public final class RunningServer implements AutoCloseable {
 	 * @return the port
 	 */
 	public int port() {
-		return this.context.getEnvironment().getRequiredProperty("local.greeter.listener.default.port", Integer.class);
+		return port("default");
+	}
+
+	/**
+	 * A listener's port really bound, as the application publishes it
+	 * ({@code local.greeter.listener.<name>.port}).
+	 * @param listener the listener's name
+	 * @return the port
+	 */
+	public int port(String listener) {
+		return this.context.getEnvironment()
+			.getRequiredProperty("local.greeter.listener." + listener + ".port", Integer.class);
 	}
 
 	/**

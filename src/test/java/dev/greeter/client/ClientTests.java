@@ -5,7 +5,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +28,7 @@ import org.springframework.integration.ip.tcp.connection.TcpConnectionCloseEvent
 import org.springframework.integration.ip.tcp.connection.TcpConnectionEvent;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionOpenEvent;
 
+import dev.greeter.Ports;
 import dev.greeter.GreeterApplication;
 import dev.greeter.RunningServer;
 import dev.greeter.greeting.GreetingProperties;
@@ -67,10 +67,7 @@ class ClientTests {
 
 	@Test
 	void closedPortExitsThreeWithOneLine(CapturedOutput output) throws Exception {
-		int port;
-		try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			port = free.getLocalPort();
-		}
+		int port = Ports.free();
 		assertThat(runClient("--greeter.client.port=" + port)).isEqualTo(3);
 		assertThat(output.getOut()).isEmpty();
 		assertThat(output.getErr())
@@ -265,9 +262,7 @@ class ClientTests {
 	void udpClientSendsOneEmptyDatagramAndPrintsTheReply(CapturedOutput output) {
 		try (RunningServer server = RunningServer.start("greeter.listeners.qotd.protocol=udp",
 				"greeter.listeners.qotd.greeting=${client.address} asked")) {
-			int port = server.context()
-				.getEnvironment()
-				.getRequiredProperty("local.greeter.listener.qotd.port", Integer.class);
+			int port = server.port("qotd");
 			Printed printed = new Printed(output);
 			assertThat(runClient("--greeter.client.protocol=udp", "--greeter.client.port=" + port,
 					"--greeter.client.count=3"))

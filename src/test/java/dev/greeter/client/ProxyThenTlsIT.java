@@ -50,9 +50,7 @@ class ProxyThenTlsIT {
 				"spring.ssl.bundle.jks.greeter.keystore.location=file:" + keystore,
 				"spring.ssl.bundle.jks.greeter.keystore.password=" + PASSWORD,
 				"spring.ssl.bundle.jks.greeter.keystore.type=PKCS12")) {
-			int serverPort = server.context()
-				.getEnvironment()
-				.getRequiredProperty("local.greeter.listener.tls.port", Integer.class);
+			int serverPort = server.port("tls");
 			int proxyPort = Ports.free();
 			try (Haproxy haproxy = Haproxy.start(this.directory, """
 					defaults

@@ -2,7 +2,6 @@ package dev.greeter.client;
 
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.List;
 
 import java.util.regex.Matcher;
@@ -15,6 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
+import dev.greeter.Ports;
 import dev.greeter.RunningServer;
 import dev.greeter.greeting.GreetingProperties;
 
@@ -85,10 +85,7 @@ class WatchTests {
 
 	@Test
 	void failuresAreCountedByKindWithTheirWindowAndSetTheExitStatus(CapturedOutput output) throws Exception {
-		int port;
-		try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			port = free.getLocalPort();
-		}
+		int port = Ports.free();
 		int outStart = output.getOut().length();
 		int errStart = output.getErr().length();
 		assertThat(ClientTests.runClient("--greeter.client.port=" + port, "--greeter.client.duration=1s",
@@ -111,10 +108,7 @@ class WatchTests {
 
 	@Test
 	void jsonHasOneObjectPerFailedConnection(CapturedOutput output) throws Exception {
-		int port;
-		try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			port = free.getLocalPort();
-		}
+		int port = Ports.free();
 		int outStart = output.getOut().length();
 		assertThat(ClientTests.runClient("--greeter.client.port=" + port, "--greeter.client.duration=500ms",
 				"--greeter.client.rate=10", "--greeter.client.format=json"))
@@ -146,9 +140,7 @@ class WatchTests {
 	void overUdpEveryReplyCounts(CapturedOutput output) {
 		try (RunningServer server = RunningServer.start("greeter.listeners.qotd.protocol=udp",
 				"greeter.listeners.qotd.udp.replies-per-second-per-source=1000")) {
-			int port = server.context()
-				.getEnvironment()
-				.getRequiredProperty("local.greeter.listener.qotd.port", Integer.class);
+			int port = server.port("qotd");
 			int outStart = output.getOut().length();
 			assertThat(ClientTests.runClient("--greeter.client.protocol=udp", "--greeter.client.port=" + port,
 					"--greeter.client.duration=1s", "--greeter.client.rate=50"))

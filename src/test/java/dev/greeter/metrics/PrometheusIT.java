@@ -60,9 +60,7 @@ class PrometheusIT {
 			for (int i = 0; i < connections; i++) {
 				assertThat(app.fetch()).asString(StandardCharsets.US_ASCII).isEqualTo(GREETING);
 			}
-			int qotd = app.context()
-				.getEnvironment()
-				.getRequiredProperty("local.greeter.listener.qotd.port", Integer.class);
+			int qotd = app.port("qotd");
 			try (DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
 				udp.setSoTimeout(10_000);
 				for (int i = 0; i < 3; i++) {

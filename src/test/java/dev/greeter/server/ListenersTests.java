@@ -54,9 +54,9 @@ class ListenersTests {
 			assertThat(ports).containsOnlyKeys("local.greeter.listener.plain.port",
 					"local.greeter.listener.syslog.port", "local.server.port");
 			assertThat(ports.getProperty("local.greeter.listener.plain.port"))
-				.isEqualTo(String.valueOf(port(server, "plain")));
+				.isEqualTo(String.valueOf(server.port("plain")));
 			assertThat(ports.getProperty("local.greeter.listener.syslog.port"))
-				.isEqualTo(String.valueOf(port(server, "syslog")));
+				.isEqualTo(String.valueOf(server.port("syslog")));
 			assertThat(ports.getProperty("local.server.port")).isEqualTo(String.valueOf(server.actuator().getPort()));
 			assertThat(fetch(Integer.parseInt(ports.getProperty("local.greeter.listener.plain.port"))))
 				.isEqualTo("A\r\n");
@@ -70,9 +70,9 @@ class ListenersTests {
 		try (RunningServer server = RunningServer.startWithActuator("greeter.listeners.plain.greeting=A",
 				"greeter.listeners.unix.greeting=B on ${server.port}", "greeter.listeners.unix.line-ending=lf",
 				"greeter.listeners.syslog.protocol=udp", "greeter.listeners.syslog.greeting=U")) {
-			int plain = port(server, "plain");
-			int unix = port(server, "unix");
-			int syslog = port(server, "syslog");
+			int plain = server.port("plain");
+			int unix = server.port("unix");
+			int syslog = server.port("syslog");
 			assertThat(List.of(plain, unix, syslog)).doesNotHaveDuplicates().doesNotContain(0);
 			assertThat(fetch(plain)).isEqualTo("A\r\n");
 			assertThat(fetch(unix)).isEqualTo("B on " + unix + "\n");
@@ -112,8 +112,8 @@ class ListenersTests {
 				"greeter.listeners.qotd.mode=qotd", "greeter.listeners.qotd.greeting=line one\nline two",
 				"greeter.listeners.daytime.protocol=udp", "greeter.listeners.daytime.mode=daytime")) {
 			// RFC 865: whatever the datagram carries is ignored.
-			assertThat(ask(port(server, "qotd"), "anything")).isEqualTo("line one\r\nline two\r\n");
-			assertThat(ask(port(server, "daytime"), ""))
+			assertThat(ask(server.port("qotd"), "anything")).isEqualTo("line one\r\nline two\r\n");
+			assertThat(ask(server.port("daytime"), ""))
 				.matches("[A-Z][a-z]+day, [A-Z][a-z]+ \\d{1,2}, \\d{4} \\d{2}:\\d{2}:\\d{2}-UTC\r\n");
 		}
 	}
@@ -124,8 +124,8 @@ class ListenersTests {
 				"greeter.listeners.each.udp.replies-per-second-per-source=2", "greeter.listeners.all.protocol=udp",
 				"greeter.listeners.all.udp.replies-per-second=3")) {
 			MeterRegistry registry = server.context().getBean(MeterRegistry.class);
-			int each = port(server, "each");
-			int all = port(server, "all");
+			int each = server.port("each");
+			int all = server.port("all");
 			int replies;
 			try (DatagramSocket socket = client(each)) {
 				replies = burst(socket, 20);
@@ -169,17 +169,17 @@ class ListenersTests {
 				"greeter.listeners.tcp6.greeting=${client.address}", "greeter.listeners.udp6.protocol=udp",
 				"greeter.listeners.udp6.greeting=${client.address} ${client.port}")) {
 			InetAddress loopback = InetAddress.getByName("::1");
-			try (Socket socket = new Socket(loopback, port(server, "tcp6"))) {
+			try (Socket socket = new Socket(loopback, server.port("tcp6"))) {
 				socket.setSoTimeout(TIMEOUT_MILLIS);
 				assertThat(new String(RunningServer.readToEnd(socket.getInputStream()), StandardCharsets.UTF_8))
 					.isEqualTo("::1\r\n");
 			}
-			try (DatagramSocket socket = client(new InetSocketAddress(loopback, port(server, "udp6")))) {
+			try (DatagramSocket socket = client(new InetSocketAddress(loopback, server.port("udp6")))) {
 				send(socket, "");
 				assertThat(receive(socket, TIMEOUT_MILLIS)).isEqualTo("::1 " + socket.getLocalPort() + "\r\n");
 			}
 			assertThat(output.getAll()).containsPattern("Connection established with /\\[::1\\]:\\d+")
-				.contains("listening on UDP port " + port(server, "udp6") + " (0:0:0:0:0:0:0:1)");
+				.contains("listening on UDP port " + server.port("udp6") + " (0:0:0:0:0:0:0:1)");
 		}
 	}
 
@@ -187,14 +187,10 @@ class ListenersTests {
 	void aListenerLeavesUnsetWhatTheServerSettings() throws Exception {
 		try (RunningServer server = RunningServer.start("greeter.greeting=Inherited", "greeter.line-ending=lf",
 				"greeter.listeners.one.port=0", "greeter.listeners.two.mode=qotd")) {
-			assertThat(fetch(port(server, "one"))).isEqualTo("Inherited\n");
+			assertThat(fetch(server.port("one"))).isEqualTo("Inherited\n");
 			// qotd always ends its lines with CRLF.
-			assertThat(fetch(port(server, "two"))).isEqualTo("Inherited\r\n");
+			assertThat(fetch(server.port("two"))).isEqualTo("Inherited\r\n");
 		}
-	}
-
-	private static int port(RunningServer server, String listener) {
-		return server.context().getEnvironment().getRequiredProperty(Listeners.portProperty(listener), Integer.class);
 	}
 
 	private static String fetch(int port) throws IOException {
