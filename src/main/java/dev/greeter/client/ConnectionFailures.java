@@ -46,19 +46,7 @@ final class ConnectionFailures implements ApplicationListener<TcpConnectionExcep
 		}
 		FailureKind kind = FailureKind.ofReadFailure(event.getCause());
 		this.outcomes
-			.send(MessageBuilder.withPayload(new ClientFailure(kind, describe(kind, event.getCause()))).build());
-	}
-
-	private String describe(FailureKind kind, Throwable cause) {
-		String target = this.properties.target();
-		return switch (kind) {
-			case TIMEOUT -> "no complete greeting from " + target + " within " + this.properties.timeout().toMillis()
-					+ " ms (greeter.client.timeout)";
-			case TOO_LARGE -> "the greeting from " + target + " is larger than " + this.properties.maxSize()
-					+ " (greeter.client.max-size)";
-			case NO_GREETING -> target + " closed the connection without a greeting";
-			default -> "connection to " + target + " failed before the greeting ended: " + FailureKind.describe(cause);
-		};
+			.send(MessageBuilder.withPayload(ClientFailure.ofRead(kind, event.getCause(), this.properties)).build());
 	}
 
 }

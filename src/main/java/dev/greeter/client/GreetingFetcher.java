@@ -1,9 +1,5 @@
 package dev.greeter.client;
 
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -121,22 +117,7 @@ final class GreetingFetcher implements Fetcher, ApplicationListener<TcpConnectio
 	}
 
 	private ClientFailure connectFailure(RuntimeException ex) {
-		Throwable cause = Causes.unwrapped(ex);
-		String target = this.properties.target();
-		if (cause instanceof UnknownHostException) {
-			return new ClientFailure(FailureKind.CONNECT, "unknown host " + this.properties.host());
-		}
-		if (cause instanceof SocketTimeoutException) {
-			return new ClientFailure(FailureKind.CONNECT,
-					"cannot connect to " + target + ": connect timed out (greeter.client.timeout)");
-		}
-		if (cause instanceof ConnectException || cause instanceof NoRouteToHostException) {
-			return new ClientFailure(FailureKind.CONNECT,
-					"cannot connect to " + target + ": " + FailureKind.describe(cause));
-		}
-		// Connected, but the server reset the connection before the client had set it up.
-		return new ClientFailure(FailureKind.RESET,
-				"connection to " + target + " failed before the greeting ended: " + FailureKind.describe(cause));
+		return ClientFailure.ofConnect(Causes.unwrapped(ex), this.properties);
 	}
 
 }

@@ -1,7 +1,5 @@
 package dev.greeter.client;
 
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -18,6 +16,8 @@ import javax.net.ssl.SSLSocket;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamException;
+
 /**
  * One connection of the watch mode, made and timed on the calling thread: connect, read
  * to the end of the greeting, close. The same bounds as the other client: the timeout for
@@ -32,9 +32,12 @@ final class TcpExchange {
 
 	private final @Nullable SSLContext tls;
 
+	private final ReadToEndDeserializer greeting;
+
 	TcpExchange(ClientProperties properties, @Nullable SSLContext tls) {
 		this.properties = properties;
 		this.tls = tls;
+		this.greeting = new ReadToEndDeserializer((int) properties.maxSize().toBytes(), properties.timeout());
 	}
 
 	/**
@@ -46,7 +49,7 @@ final class TcpExchange {
 		String target = this.properties.target();
 		InetSocketAddress server = new InetSocketAddress(this.properties.host(), this.properties.port());
 		if (server.isUnresolved()) {
-			return new ClientFailure(FailureKind.CONNECT, "unknown host " + this.properties.host());
+			return ClientFailure.ofConnect(new UnknownHostException(this.properties.host()), this.properties);
 		}
 		int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, this.properties.timeout().toMillis());
 		long start = System.nanoTime();
@@ -54,36 +57,29 @@ final class TcpExchange {
 			try {
 				socket.connect(server, timeoutMillis);
 			}
-			catch (SocketTimeoutException ex) {
-				return new ClientFailure(FailureKind.CONNECT,
-						"cannot connect to " + target + ": connect timed out (greeter.client.timeout)");
-			}
-			catch (ConnectException | NoRouteToHostException | UnknownHostException ex) {
-				return new ClientFailure(FailureKind.CONNECT,
-						"cannot connect to " + target + ": " + FailureKind.describe(ex));
+			catch (SocketTimeoutException | ConnectException | NoRouteToHostException | UnknownHostException ex) {
+				return ClientFailure.ofConnect(ex, this.properties);
 			}
 			timing.connected(System.nanoTime() - start);
 			Socket served = (this.tls != null) ? layer(socket) : socket;
-			return read(served, System.nanoTime() + this.properties.timeout().toNanos());
+			return this.greeting
+				.deserialize(withDeadline(served, System.nanoTime() + this.properties.timeout().toNanos()));
 		}
 		catch (SocketTimeoutException ex) {
-			return new ClientFailure(FailureKind.TIMEOUT, "no complete greeting from " + target + " within "
-					+ this.properties.timeout().toMillis() + " ms (greeter.client.timeout)");
+			return ClientFailure.ofRead(FailureKind.TIMEOUT, ex, this.properties);
 		}
 		catch (GreetingTooLargeException ex) {
-			return new ClientFailure(FailureKind.TOO_LARGE, "the greeting from " + target + " is larger than "
-					+ this.properties.maxSize() + " (greeter.client.max-size)");
+			return ClientFailure.ofRead(FailureKind.TOO_LARGE, ex, this.properties);
 		}
-		catch (EOFException ex) {
-			return new ClientFailure(FailureKind.NO_GREETING, target + " closed the connection without a greeting");
+		catch (SoftEndOfStreamException ex) {
+			return ClientFailure.ofRead(FailureKind.NO_GREETING, ex, this.properties);
 		}
 		catch (SSLException ex) {
 			return new ClientFailure(FailureKind.RESET,
 					"TLS with " + target + " failed before the greeting ended: " + FailureKind.describe(ex));
 		}
 		catch (IOException ex) {
-			return new ClientFailure(FailureKind.RESET,
-					"connection to " + target + " failed before the greeting ended: " + FailureKind.describe(ex));
+			return ClientFailure.ofRead(FailureKind.RESET, ex, this.properties);
 		}
 	}
 
@@ -96,29 +92,31 @@ final class TcpExchange {
 		return tls;
 	}
 
-	private byte[] read(Socket socket, long deadline) throws IOException {
-		long maxSize = this.properties.maxSize().toBytes();
-		ByteArrayOutputStream received = new ByteArrayOutputStream();
+	// The greeting is read as the other client reads it (ReadToEndDeserializer), each
+	// read waiting at most until the deadline: the timeout bounds the whole greeting,
+	// even
+	// a server that goes quiet halfway.
+	private static InputStream withDeadline(Socket socket, long deadline) throws IOException {
 		InputStream input = socket.getInputStream();
-		byte[] buffer = new byte[8192];
-		while (true) {
-			long remaining = deadline - System.nanoTime();
-			if (remaining <= 0) {
-				throw new SocketTimeoutException("greeting timed out");
+		return new InputStream() {
+
+			@Override
+			public int read() throws IOException {
+				byte[] one = new byte[1];
+				return (read(one, 0, 1) < 0) ? -1 : one[0] & 0xff;
 			}
-			socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, remaining / 1_000_000)));
-			int count = input.read(buffer);
-			if (count < 0) {
-				if (received.size() == 0) {
-					throw new EOFException();
+
+			@Override
+			public int read(byte[] buffer, int offset, int length) throws IOException {
+				long remaining = deadline - System.nanoTime();
+				if (remaining <= 0) {
+					throw new SocketTimeoutException("greeting timed out");
 				}
-				return received.toByteArray();
+				socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, remaining / 1_000_000)));
+				return input.read(buffer, offset, length);
 			}
-			received.write(buffer, 0, count);
-			if (received.size() > maxSize) {
-				throw new GreetingTooLargeException((int) maxSize);
-			}
-		}
+
+		};
 	}
 
 	/**

@@ -401,7 +401,7 @@ class ClientTests {
 
 	}
 
-	private static void write(java.net.Socket socket, String text) throws Exception {
+	static void write(java.net.Socket socket, String text) throws Exception {
 		OutputStream output = socket.getOutputStream();
 		output.write(text.getBytes(StandardCharsets.UTF_8));
 		output.flush();

@@ -124,6 +124,31 @@ class WatchTests {
 	}
 
 	@Test
+	void eachWayATcpGreetingFailsReadsAsTheSingleConnectionClientSaysIt(CapturedOutput output) throws Exception {
+		try (ScriptedServer tooLarge = ScriptedServer.start((socket, n) -> ClientTests.write(socket, "x".repeat(100)));
+				ScriptedServer silentClose = ScriptedServer.start((socket, n) -> {
+				});
+				ScriptedServer slow = ScriptedServer.start((socket, n) -> Thread.sleep(2_000))) {
+			int errStart = output.getErr().length();
+			assertThat(ClientTests.runClient("--greeter.client.port=" + tooLarge.port(),
+					"--greeter.client.duration=300ms", "--greeter.client.rate=10", "--greeter.client.max-size=64B"))
+				.isEqualTo(5);
+			assertThat(ClientTests.runClient("--greeter.client.port=" + silentClose.port(),
+					"--greeter.client.duration=300ms", "--greeter.client.rate=10"))
+				.isEqualTo(7);
+			assertThat(ClientTests.runClient("--greeter.client.port=" + slow.port(), "--greeter.client.duration=300ms",
+					"--greeter.client.rate=10", "--greeter.client.timeout=200ms"))
+				.isEqualTo(4);
+			assertThat(output.getErr().substring(errStart))
+				.contains("tcp-greeter: the greeting from 127.0.0.1:" + tooLarge.port()
+						+ " is larger than 64B (greeter.client.max-size)")
+				.contains("tcp-greeter: 127.0.0.1:" + silentClose.port() + " closed the connection without a greeting")
+				.contains("tcp-greeter: no complete greeting from 127.0.0.1:" + slow.port()
+						+ " within 200 ms (greeter.client.timeout)");
+		}
+	}
+
+	@Test
 	void overUdpALostReplyIsATimeout(CapturedOutput output) throws Exception {
 		try (DatagramSocket silent = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
 			int outStart = output.getOut().length();
