@@ -148,13 +148,18 @@ final class WatchReport {
 	}
 
 	private void gap(long now) {
+		gapEndsAt(now);
+		this.lastSuccessNanos = now;
+	}
+
+	// The time since the last success, if it is the longest yet.
+	private void gapEndsAt(long now) {
 		long gap = now - this.lastSuccessNanos;
 		if (gap > this.longestGapNanos) {
 			this.longestGapNanos = gap;
 			this.gapStartNanos = this.lastSuccessNanos;
 			this.gapEndNanos = now;
 		}
-		this.lastSuccessNanos = now;
 	}
 
 	/**
@@ -243,12 +248,7 @@ final class WatchReport {
 		clearProgress();
 		this.progress = null;
 		// A run that ends in an outage: the gap lasts to the end.
-		long openGap = now - this.lastSuccessNanos;
-		if (openGap > this.longestGapNanos) {
-			this.longestGapNanos = openGap;
-			this.gapStartNanos = this.lastSuccessNanos;
-			this.gapEndNanos = now;
-		}
+		gapEndsAt(now);
 		double seconds = (now - this.startNanos) / 1e9;
 		if (this.json) {
 			printJsonSummary(seconds);
