@@ -30,11 +30,10 @@ public final class CleanStopOnSigterm {
 	 * Install the handler; where the platform has no SIGTERM, leave the JVM's default.
 	 */
 	public static void install() {
-		// sun.misc.Signal (jdk.unsupported, the supported way to handle a signal) is
-		// named
-		// once, here: the compiler warns once, and jdeps still sees that the runtime
-		// needs jdk.unsupported. Naming it in the calls, or writing the handler as a
-		// lambda, would make three warnings of one line.
+		// sun.misc.Signal (in jdk.unsupported, the JDK's only way to handle a signal) is
+		// named once, here: the compiler warns once, and jdeps still sees that the
+		// runtime needs jdk.unsupported. Naming it in the calls, or writing the handler
+		// as a lambda, would make three warnings of one line.
 		Class<?> signal = sun.misc.Signal.class;
 		try {
 			Class<?> handlerType = Class.forName("sun.misc.SignalHandler");

@@ -94,7 +94,9 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 	@Override
 	public void run() {
 		if (getListener() == null) {
-			logger.info("{} has no listener; it will not accept", this);
+			// A listener that will not accept: a warning, which the level this class's
+			// framework lines are kept at (application.properties) still shows.
+			logger.warn("{} has no listener; it will not accept", this);
 			return;
 		}
 		ServerSocket socket;
@@ -191,9 +193,8 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 
 	// The framework sets TCP_NODELAY and SO_KEEPALIVE on every socket, to their defaults
 	// too (off, which an accepted socket already has): two system calls per connection
-	// that
-	// change nothing, a few per cent of the CPU at 64 clients (docs/BENCHMARKS.md). Only
-	// what is configured away from the defaults is set here.
+	// that change nothing, a few per cent of the CPU at 64 clients (docs/BENCHMARKS.md).
+	// Only what is configured away from the defaults is set here.
 	@Override
 	protected void setSocketAttributes(Socket socket) throws SocketException {
 		if (getSoTimeout() >= 0) {
