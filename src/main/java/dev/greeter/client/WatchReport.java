@@ -281,7 +281,7 @@ final class WatchReport {
 		if (this.connect.count() > 0) {
 			out.println("connect  " + latencies(this.connect));
 		}
-		out.println("greeting " + latencies(this.greeting));
+		out.println("greeting " + ((this.greeting.count() > 0) ? latencies(this.greeting) : "  (no greeting arrived)"));
 		out.printf(Locale.ROOT, "longest gap without a success: %s, from %s to %s%n", millis(this.longestGapNanos),
 				TIME.format(instant(this.gapStartNanos)), TIME.format(instant(this.gapEndNanos)));
 		this.firstFailure.forEach((kind, message) -> this.err.println(GreetingReport.PROGRAM + ": "
@@ -306,7 +306,9 @@ final class WatchReport {
 		}
 		line.put("greetings", greetings(this.distinct, this.otherGreetings));
 		line.put("connectMillis", (this.connect.count() > 0) ? percentiles(this.connect) : null);
-		line.put("greetingMillis", percentiles(this.greeting));
+		// null, as connectMillis is, when there is nothing to measure: zeros would be a
+		// measurement that did not happen.
+		line.put("greetingMillis", (this.greeting.count() > 0) ? percentiles(this.greeting) : null);
 		Map<String, Object> gap = new LinkedHashMap<>();
 		gap.put("millis", this.longestGapNanos / 1_000_000.0);
 		gap.put("from", instant(this.gapStartNanos).toString());

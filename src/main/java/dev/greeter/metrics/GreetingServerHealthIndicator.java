@@ -25,7 +25,11 @@ final class GreetingServerHealthIndicator extends AbstractHealthIndicator {
 	protected void doHealthCheck(Health.Builder builder) {
 		builder.status(this.listener.isListening() ? "UP" : "DOWN")
 			.withDetail("protocol", this.listener.protocol())
-			.withDetail("port", this.listener.port());
+			.withDetail("port", this.listener.port())
+			.withDetail("serves", this.listener.served());
+		if (!this.listener.addresses().isEmpty()) {
+			builder.withDetail("addresses", this.listener.addresses());
+		}
 	}
 
 }

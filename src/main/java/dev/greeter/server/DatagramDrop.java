@@ -20,7 +20,14 @@ public enum DatagramDrop {
 	TOO_LARGE,
 
 	/** The reply could not be sent (the network said no, or a bug). */
-	SEND_FAILED;
+	SEND_FAILED,
+
+	/**
+	 * It came to a local address that no socket of the listener is bound to, on a runtime
+	 * that cannot read a datagram's destination (before Java 22): a reply would leave
+	 * from an address the client did not ask, so none is sent.
+	 */
+	UNKNOWN_DESTINATION;
 
 	/**
 	 * The tag value.

@@ -88,14 +88,19 @@ public record ListenerProperties(@DefaultValue @NotNull Map<String, @Valid @NotN
 	 * of as many are allowed
 	 * @param maxSources how many source addresses the per-source limit tracks at once;
 	 * beyond it, new sources share the total limit only until old ones age out
+	 * @param addressCheckInterval how often a listener without an address lists the
+	 * host's addresses, to bind a socket to each new one and close those of addresses
+	 * gone
 	 */
 	public record Udp(@DefaultValue("512B") @NotNull DataSize maxReplySize,
 			@DefaultValue("1000") @Range(min = 1, max = 10_000_000) int repliesPerSecond,
 			@DefaultValue("10") @Range(min = 1, max = 1_000_000) int repliesPerSecondPerSource,
-			@DefaultValue("10000") @Range(min = 1, max = 10_000_000) int maxSources) {
+			@DefaultValue("10000") @Range(min = 1, max = 10_000_000) int maxSources,
+			@DefaultValue("2s") @NotNull @DurationMin(millis = 100) @DurationMax(
+					minutes = 10) Duration addressCheckInterval) {
 
 		static Udp defaults() {
-			return new Udp(DataSize.ofBytes(512), 1000, 10, 10_000);
+			return new Udp(DataSize.ofBytes(512), 1000, 10, 10_000, Duration.ofSeconds(2));
 		}
 
 		public Udp {

@@ -104,14 +104,14 @@ public final class Listeners implements SmartLifecycle {
 		}
 		for (TcpGreeter listener : this.tcp) {
 			int port = awaitListening(listener);
-			listening(listener.settings(), port);
+			listening(listener.settings(), port, listener.served());
 		}
 		for (UdpGreeter listener : this.udp) {
 			listener.register(this.beanFactory, this.flows);
 		}
 		for (UdpGreeter listener : this.udp) {
 			awaitReceiving(listener);
-			listening(listener.settings(), listener.port());
+			listening(listener.settings(), listener.port(), listener.served());
 		}
 		this.running = true;
 	}
@@ -146,15 +146,15 @@ public final class Listeners implements SmartLifecycle {
 		}
 	}
 
-	private void listening(ListenerSettings listener, int port) {
+	private void listening(ListenerSettings listener, int port, String served) {
 		publishPort(listener.name(), port);
 		if (listener.configured()) {
 			logger.info("Greeting server listening on {} port {} ({}), listener '{}'", listener.protocol().name(), port,
-					listener.describeAddress(), listener.name());
+					served, listener.name());
 		}
 		else {
 			// Worded as it always was: scripts and people look for this line.
-			logger.info("Greeting server listening on port {} ({})", port, listener.describeAddress());
+			logger.info("Greeting server listening on port {} ({})", port, served);
 		}
 	}
 

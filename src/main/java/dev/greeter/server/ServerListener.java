@@ -1,5 +1,7 @@
 package dev.greeter.server;
 
+import java.util.List;
+
 /**
  * What the rest of the application may know of a running listener: its health and its
  * meters are drawn from this.
@@ -39,6 +41,20 @@ public interface ServerListener {
 	 */
 	default int startingConnections() {
 		return 0;
+	}
+
+	/**
+	 * What it serves, as a person reads it.
+	 * @return for example {@code all interfaces}, or an address
+	 */
+	String served();
+
+	/**
+	 * The local addresses it has a socket of its own on, where it binds one per address.
+	 * @return the addresses; empty for a listener with one socket
+	 */
+	default List<String> addresses() {
+		return List.of();
 	}
 
 }

@@ -175,6 +175,11 @@ final class TcpGreeter implements ServerListener {
 	}
 
 	@Override
+	public String served() {
+		return this.settings.describeAddress();
+	}
+
+	@Override
 	public String protocol() {
 		return "tcp";
 	}

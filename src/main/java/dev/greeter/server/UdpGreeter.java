@@ -1,22 +1,25 @@
 package dev.greeter.server;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -47,11 +50,16 @@ import dev.greeter.greeting.ServedGreeting;
  * <p>
  * The reply leaves from the address and port the request was sent to, or a client's
  * connected socket and conntrack would drop it. A socket bound to the wildcard address
- * sends from whatever address the route picks, and Java cannot ask the kernel which
- * address a datagram came to, so a listener without an address binds one socket per local
- * address (as BIND and ntpd do), each with its own inbound adapter, and each reply goes
- * out through the socket its request came in on. Addresses are listed at start-up; one
- * added later is not served until a restart.
+ * sends from whatever address the route picks, and the JDK's sockets cannot ask the
+ * kernel which address a datagram came to. So a listener without an address binds one
+ * socket per local address (as BIND and ntpd do), each with its own inbound adapter, and
+ * each reply goes out through the socket its request came in on. The host's addresses are
+ * listed again every {@code udp.address-check-interval}: a new one (a virtual IP moved
+ * onto the node) gets a socket, one gone loses its socket. Beside them a catch-all socket
+ * on the wildcard address takes what no per-address socket does, a local address no
+ * interface lists (127.0.0.2) or one added since the last check: it answers from the
+ * destination where it can read it ({@link CatchAllSockets}), and drops the datagram,
+ * counted, where it cannot.
  * <p>
  * It must not amplify: a reply is at most {@code udp.max-reply-size}, and replies are
  * rate-limited per source and in total ({@link ReplyLimiter}); every datagram that gets
@@ -67,6 +75,8 @@ final class UdpGreeter implements ServerListener {
 
 	private static final int BIND_ATTEMPTS = 5;
 
+	private static final Duration RECEIVING_TIMEOUT = Duration.ofSeconds(5);
+
 	private final ListenerSettings settings;
 
 	private final GreetingSource greeting;
@@ -81,11 +91,24 @@ final class UdpGreeter implements ServerListener {
 
 	private final RateLimitedWarning drops;
 
+	private final RateLimitedWarning bindFailures;
+
 	private final AtomicLong sequence = new AtomicLong();
 
-	private final List<Receiver> receivers = new ArrayList<>();
+	private final boolean wildcard;
 
-	private volatile List<DatagramSocket> sockets = List.of();
+	// Written by start-up and the address check (one thread at a time), read by health.
+	private volatile Map<InetAddress, AddressSocket> sockets = Map.of();
+
+	private volatile List<CatchAllReceiver> catchAll = List.of();
+
+	private volatile int port;
+
+	private @Nullable IntegrationFlowContext flows;
+
+	private @Nullable ScheduledFuture<?> check;
+
+	private volatile boolean stopped;
 
 	UdpGreeter(ListenerSettings settings, GreetingSource greeting, ListenerObservers observers, ServerTimers timers) {
 		this.settings = settings;
@@ -97,6 +120,10 @@ final class UdpGreeter implements ServerListener {
 		this.maxReplySize = udp.maxReplySize().toBytes();
 		this.drops = timers.warning(logger, "{} datagram(s) got no reply on UDP listener '" + settings.name()
 				+ "' since the last report (" + settings.property("udp.*") + "); the last: {}");
+		this.bindFailures = timers.warning(logger, "{} new address(es) could not be bound by UDP listener '"
+				+ settings.name() + "' since the last report; they are tried again at the next check; the last: {}");
+		this.wildcard = settings.address() == null || settings.address().isAnyLocalAddress();
+		this.port = settings.port();
 		int largest = greeting.current().template().maxSize();
 		if (largest > this.maxReplySize) {
 			throw new InvalidConfigurationPropertyValueException(settings.property("udp.max-reply-size"),
@@ -110,23 +137,29 @@ final class UdpGreeter implements ServerListener {
 	 * @throws ServerStartException when a socket cannot be bound
 	 */
 	void bind() {
-		List<InetAddress> addresses = addresses();
+		List<InetAddress> addresses = this.wildcard ? LocalAddresses.list()
+				: List.of(Objects.requireNonNull(this.settings.address()));
 		IOException failure = null;
 		for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
-			List<DatagramSocket> bound = new ArrayList<>();
+			Map<InetAddress, AddressSocket> bound = new LinkedHashMap<>();
+			List<CatchAllSocket> catchAll = List.of();
 			try {
 				int port = this.settings.port();
 				for (InetAddress address : addresses) {
-					DatagramSocket socket = new DatagramSocket(null);
-					bound.add(socket);
-					socket.bind(new InetSocketAddress(address, port));
+					DatagramSocket socket = open(address, port);
+					bound.put(address, new AddressSocket(address, socket));
 					port = socket.getLocalPort(); // port 0: the rest take the one picked
 				}
-				this.sockets = List.copyOf(bound);
+				if (this.wildcard) {
+					catchAll = CatchAllSockets.open(port);
+				}
+				this.sockets = Collections.unmodifiableMap(bound);
+				this.port = port;
+				this.catchAll = catchAll.stream().map((socket) -> new CatchAllReceiver(socket, this)).toList();
 				return;
 			}
 			catch (IOException ex) {
-				bound.forEach(DatagramSocket::close);
+				bound.values().forEach((socket) -> socket.socket().close());
 				failure = ex;
 				if (this.settings.port() != 0) {
 					break; // a fixed port will not come free by trying again
@@ -136,68 +169,109 @@ final class UdpGreeter implements ServerListener {
 		throw new ServerStartException(this.settings, failure);
 	}
 
-	private List<InetAddress> addresses() {
-		InetAddress configured = this.settings.address();
-		if (configured != null && !configured.isAnyLocalAddress()) {
-			return List.of(configured);
-		}
-		List<InetAddress> addresses = new ArrayList<>();
+	private DatagramSocket open(InetAddress address, int port) throws SocketException {
+		DatagramSocket socket = new DatagramSocket(null);
 		try {
-			for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-				if (nic.isUp()) {
-					addresses.addAll(Collections.list(nic.getInetAddresses()));
-				}
-			}
+			// Shared with the catch-all socket on the wildcard address; a listener with
+			// an
+			// address of its own shares nothing.
+			socket.setReuseAddress(this.wildcard);
+			socket.bind(new InetSocketAddress(address, port));
+			return socket;
 		}
 		catch (SocketException ex) {
-			logger.warn(
-					"Could not list this host's addresses ({}); UDP listener '{}' binds the wildcard address, "
-							+ "and its replies leave from the address the route picks",
-					ex.getMessage(), this.settings.name());
-			return List.of(wildcard());
+			socket.close();
+			throw ex;
 		}
-		// IPv4 first, for messages that read well.
-		addresses.sort((a, b) -> Boolean.compare(a instanceof Inet6Address, b instanceof Inet6Address));
-		return addresses.isEmpty() ? List.of(wildcard()) : addresses;
-	}
-
-	private static InetAddress wildcard() {
-		return new InetSocketAddress(0).getAddress();
 	}
 
 	/**
 	 * Register one flow per socket: its inbound adapter, the reply, and the outbound
-	 * adapter that sends it through the same socket. Started at once.
-	 * @param beanFactory where each inbound adapter goes, under its name
+	 * adapter that sends it through the same socket; start the catch-all sockets and the
+	 * address check. Started at once.
+	 * @param beanFactory unused: each flow registers its own beans
 	 * @param flows where the flows go
 	 */
 	void register(ConfigurableListableBeanFactory beanFactory, IntegrationFlowContext flows) {
-		String name = this.settings.name();
-		List<DatagramSocket> sockets = this.sockets;
-		for (int i = 0; i < sockets.size(); i++) {
-			DatagramSocket socket = sockets.get(i);
-			Receiver receiver = new Receiver(socket.getLocalPort());
-			receiver.setSocket(socket);
-			receiver.setLookupHost(false);
-			// Larger than any datagram worth answering; a longer one is truncated, which
-			// does not matter: its content is ignored.
-			receiver.setReceiveBufferSize(2048);
-			receiver.setTaskExecutor(onItsOwnThread(receiver, name + "-udp-" + i));
-			this.receivers.add(receiver);
-			String id = name + ".receiver" + ((sockets.size() > 1) ? "-" + i : "");
-			beanFactory.registerSingleton(id, beanFactory.initializeBean(receiver, id));
-			flows
-				.registration(IntegrationFlow.from(receiver)
-					.<byte[]>handle((payload, headers) -> reply(headers), (endpoint) -> endpoint.id(id + ".reply"))
-					.handle(Udp.outboundAdapter((message) -> message.getHeaders().get(IpHeaders.PACKET_ADDRESS))
-						.socketFunction((message) -> socket),
-							(endpoint) -> endpoint.id(id + ".replySender").advice(new ReplyOutcome()))
-					.get())
-				.id(id + ".flow")
-				.register();
+		this.flows = flows;
+		for (AddressSocket socket : this.sockets.values()) {
+			socket.register(this, flows);
 		}
-		this.timers.scheduler()
-			.scheduleWithFixedDelay(() -> this.limiter.forgetIdle(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
+		this.catchAll.forEach(CatchAllReceiver::start);
+		ScheduledExecutorService scheduler = this.timers.scheduler();
+		scheduler.scheduleWithFixedDelay(() -> this.limiter.forgetIdle(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
+		if (this.wildcard) {
+			long every = this.settings.udp().addressCheckInterval().toMillis();
+			this.check = scheduler.scheduleWithFixedDelay(this::checkAddressesSafely, every, every,
+					TimeUnit.MILLISECONDS);
+		}
+	}
+
+	// A task that throws is never run again by the scheduler: the check must go on.
+	private void checkAddressesSafely() {
+		try {
+			checkAddresses();
+		}
+		catch (RuntimeException ex) {
+			this.bindFailures.occurred("the address check failed: " + ex);
+		}
+	}
+
+	/**
+	 * List the host's addresses again: bind a socket to each new one, close those of the
+	 * addresses gone. Runs on the timer thread, one check at a time.
+	 */
+	void checkAddresses() {
+		IntegrationFlowContext flows = this.flows;
+		if (this.stopped || flows == null) {
+			return;
+		}
+		List<InetAddress> now;
+		try {
+			now = LocalAddresses.listOrFail();
+		}
+		catch (SocketException ex) {
+			this.bindFailures.occurred("the host's addresses could not be listed: " + ex.getMessage());
+			return;
+		}
+		Map<InetAddress, AddressSocket> next = new LinkedHashMap<>(this.sockets);
+		for (InetAddress address : now) {
+			if (next.containsKey(address)) {
+				continue;
+			}
+			try {
+				AddressSocket socket = new AddressSocket(address, open(address, this.port));
+				socket.register(this, flows);
+				next.put(address, socket);
+				if (!await(socket::isListening, RECEIVING_TIMEOUT)) {
+					next.remove(address);
+					socket.remove(flows);
+					throw new IOException("not receiving after " + RECEIVING_TIMEOUT.toSeconds() + " s");
+				}
+				logger.info("UDP listener '{}' now answers on {} port {} (a new address of this host)",
+						this.settings.name(), AddressText.of(address), this.port);
+			}
+			catch (IOException | RuntimeException ex) {
+				this.bindFailures.occurred(AddressText.of(address) + ": " + ex.getMessage());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break; // stopping
+			}
+		}
+		for (AddressSocket socket : List.copyOf(next.values())) {
+			if (!now.contains(socket.address())) {
+				next.remove(socket.address());
+				socket.remove(flows);
+				logger.info("UDP listener '{}' no longer answers on {} port {} (the address is gone from this host)",
+						this.settings.name(), AddressText.of(socket.address()), this.port);
+			}
+		}
+		this.sockets = Collections.unmodifiableMap(next);
+		if (this.stopped) {
+			// A stop that came during the check saw the sockets before it.
+			next.values().forEach(AddressSocket::stop);
+		}
 	}
 
 	/**
@@ -210,8 +284,12 @@ final class UdpGreeter implements ServerListener {
 	 * @throws InterruptedException if interrupted
 	 */
 	boolean awaitReceiving(Duration timeout) throws InterruptedException {
+		return await(this::isListening, timeout);
+	}
+
+	private static boolean await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
 		long deadline = System.nanoTime() + timeout.toNanos();
-		while (!isListening()) {
+		while (!condition.getAsBoolean()) {
 			if (System.nanoTime() - deadline > 0) {
 				return false;
 			}
@@ -220,38 +298,37 @@ final class UdpGreeter implements ServerListener {
 		return true;
 	}
 
-	// The adapter's receive loop gets a thread of its own; the work for each datagram
-	// runs on it, inline.
-	private static Executor onItsOwnThread(UnicastReceivingChannelAdapter receiver, String threadName) {
-		return (task) -> {
-			if (task == receiver) {
-				Thread thread = new Thread(task, "greeter-" + threadName);
-				thread.setDaemon(true);
-				thread.start();
-			}
-			else {
-				task.run();
-			}
-		};
-	}
-
-	private @Nullable Message<byte[]> reply(MessageHeaders headers) {
+	/**
+	 * A datagram arrived: count it, and make its reply, or count why it gets none.
+	 * @param source who sent it
+	 * @return the reply, or null if it gets none
+	 */
+	byte @Nullable [] answer(InetSocketAddress source) {
 		this.observer.datagramReceived();
-		InetSocketAddress source = (InetSocketAddress) headers.get(IpHeaders.PACKET_ADDRESS);
-		if (source == null) {
-			return null;
-		}
 		DatagramDrop drop = this.limiter.take(source.getAddress(), System.nanoTime());
 		if (drop != null) {
-			return dropped(drop, source, "rate limit");
+			dropped(drop, source, "rate limit");
+			return null;
 		}
 		ServedGreeting served = this.greeting.current();
 		byte[] bytes = render(served, source);
 		if (bytes.length > this.maxReplySize) {
-			return dropped(DatagramDrop.TOO_LARGE, source,
+			dropped(DatagramDrop.TOO_LARGE, source,
 					bytes.length + " bytes, more than " + this.settings.property("udp.max-reply-size"));
+			return null;
 		}
-		return MessageBuilder.withPayload(bytes).setHeader(IpHeaders.PACKET_ADDRESS, source).build();
+		return bytes;
+	}
+
+	private @Nullable Message<byte[]> reply(MessageHeaders headers) {
+		InetSocketAddress source = (InetSocketAddress) headers.get(IpHeaders.PACKET_ADDRESS);
+		if (source == null) {
+			this.observer.datagramReceived();
+			return null;
+		}
+		byte[] bytes = answer(source);
+		return (bytes != null) ? MessageBuilder.withPayload(bytes).setHeader(IpHeaders.PACKET_ADDRESS, source).build()
+				: null;
 	}
 
 	private byte[] render(ServedGreeting served, InetSocketAddress source) {
@@ -266,26 +343,43 @@ final class UdpGreeter implements ServerListener {
 				Instant.now());
 	}
 
-	private @Nullable Message<byte[]> dropped(DatagramDrop drop, InetSocketAddress source, String why) {
+	void datagramCaught() {
+		this.observer.datagramReceived();
+	}
+
+	void replied(int bytes) {
+		this.observer.datagramReplied(bytes);
+	}
+
+	void dropped(DatagramDrop drop, InetSocketAddress source, String why) {
 		this.observer.datagramDropped(drop);
 		this.drops
 			.occurred(AddressText.withPort(source.getAddress(), source.getPort()) + " " + drop.tag() + ": " + why);
-		return null;
 	}
 
 	/**
 	 * Stop receiving: the sockets close, and datagrams sent from now on get none.
 	 */
 	void stopReceiving() {
-		this.receivers.forEach(Receiver::stop);
+		this.stopped = true;
+		ScheduledFuture<?> check = this.check;
+		if (check != null) {
+			check.cancel(false);
+		}
+		this.sockets.values().forEach(AddressSocket::stop);
+		this.catchAll.forEach(CatchAllReceiver::stop);
 	}
 
 	List<DatagramSocket> sockets() {
-		return this.sockets;
+		return this.sockets.values().stream().map(AddressSocket::socket).toList();
 	}
 
 	ListenerSettings settings() {
 		return this.settings;
+	}
+
+	String threadName(String suffix) {
+		return "greeter-" + this.settings.name() + "-udp-" + suffix;
 	}
 
 	@Override
@@ -300,37 +394,128 @@ final class UdpGreeter implements ServerListener {
 
 	@Override
 	public int port() {
-		List<DatagramSocket> sockets = this.sockets;
-		return sockets.isEmpty() ? this.settings.port() : sockets.get(0).getLocalPort();
+		return this.port;
 	}
 
 	@Override
 	public boolean isListening() {
-		List<DatagramSocket> sockets = this.sockets;
-		return !sockets.isEmpty() && sockets.stream().noneMatch(DatagramSocket::isClosed)
-				&& this.receivers.stream().allMatch(Receiver::isListening);
+		Map<InetAddress, AddressSocket> sockets = this.sockets;
+		return !this.stopped && !sockets.isEmpty() && sockets.values().stream().allMatch(AddressSocket::isListening)
+				&& this.catchAll.stream().allMatch(CatchAllReceiver::isRunning);
+	}
+
+	@Override
+	public String served() {
+		if (!this.wildcard) {
+			return this.settings.describeAddress();
+		}
+		String every = describe(this.settings.udp().addressCheckInterval());
+		CatchAllSockets.Support support = CatchAllSockets.support();
+		if (support.readsDestination()) {
+			return "all local addresses, watched every " + every;
+		}
+		return "the interfaces' addresses, watched every " + every + "; datagrams to other local addresses are "
+				+ "dropped: " + support.missing();
+	}
+
+	@Override
+	public List<String> addresses() {
+		return this.sockets.keySet()
+			.stream()
+			.sorted(Comparator.comparing((InetAddress address) -> address instanceof Inet6Address)
+				.thenComparing(AddressText::of))
+			.map(AddressText::of)
+			.toList();
+	}
+
+	private static String describe(Duration duration) {
+		long millis = duration.toMillis();
+		return (millis % 1000 == 0) ? (millis / 1000) + "s" : millis + "ms";
 	}
 
 	/**
-	 * Spring Integration's inbound adapter, except that an empty datagram is a request
-	 * like any other: the framework's mapper drops it, but it is what RFC 865 and 867
-	 * clients send, and what {@code nc -u} sends on an empty line.
+	 * One local address's socket and the flow that answers on it.
 	 */
-	private static final class Receiver extends UnicastReceivingChannelAdapter {
+	private static final class AddressSocket {
 
-		Receiver(int port) {
-			super(port);
+		private final InetAddress address;
+
+		private final DatagramSocket socket;
+
+		private @Nullable DatagramReceiver receiver;
+
+		private @Nullable String flowId;
+
+		AddressSocket(InetAddress address, DatagramSocket socket) {
+			this.address = address;
+			this.socket = socket;
 		}
 
-		@Override
-		protected void doSend(DatagramPacket packet) {
-			byte[] payload = Arrays.copyOfRange(packet.getData(), packet.getOffset(),
-					packet.getOffset() + packet.getLength());
-			sendMessage(MessageBuilder.withPayload(payload)
-				.setHeader(IpHeaders.PACKET_ADDRESS, packet.getSocketAddress())
-				.build());
+		InetAddress address() {
+			return this.address;
 		}
 
+		DatagramSocket socket() {
+			return this.socket;
+		}
+
+		void register(UdpGreeter greeter, IntegrationFlowContext flows) {
+			String name = greeter.settings.name();
+			String text = AddressText.of(this.address);
+			DatagramReceiver receiver = new DatagramReceiver(this.socket.getLocalPort());
+			receiver.setSocket(this.socket);
+			receiver.setLookupHost(false);
+			// Larger than any datagram worth answering; a longer one is truncated, which
+			// does not matter: its content is ignored.
+			receiver.setReceiveBufferSize(2048);
+			receiver.setTaskExecutor(onItsOwnThread(receiver, greeter.threadName(text)));
+			String id = name + ".receiver[" + text + "]";
+			DatagramSocket socket = this.socket;
+			this.flowId = flows.registration(IntegrationFlow.from(receiver)
+				.<byte[]>handle((payload, headers) -> greeter.reply(headers), (endpoint) -> endpoint.id(id + ".reply"))
+				.handle(Udp.outboundAdapter((message) -> message.getHeaders().get(IpHeaders.PACKET_ADDRESS))
+					.socketFunction((message) -> socket),
+						(endpoint) -> endpoint.id(id + ".replySender").advice(greeter.new ReplyOutcome()))
+				.get()).id(id + ".flow").register().getId();
+			this.receiver = receiver;
+		}
+
+		boolean isListening() {
+			DatagramReceiver receiver = this.receiver;
+			return !this.socket.isClosed() && receiver != null && receiver.isListening();
+		}
+
+		void stop() {
+			DatagramReceiver receiver = this.receiver;
+			if (receiver != null) {
+				receiver.stop();
+			}
+			this.socket.close();
+		}
+
+		void remove(IntegrationFlowContext flows) {
+			String flowId = this.flowId;
+			if (flowId != null) {
+				flows.remove(flowId);
+			}
+			this.socket.close();
+		}
+
+	}
+
+	// The adapter's receive loop gets a thread of its own; the work for each datagram
+	// runs on it, inline.
+	private static Executor onItsOwnThread(UnicastReceivingChannelAdapter receiver, String threadName) {
+		return (task) -> {
+			if (task == receiver) {
+				Thread thread = new Thread(task, threadName);
+				thread.setDaemon(true);
+				thread.start();
+			}
+			else {
+				task.run();
+			}
+		};
 	}
 
 	/**
@@ -343,7 +528,7 @@ final class UdpGreeter implements ServerListener {
 		protected @Nullable Object doInvoke(ExecutionCallback callback, Object target, Message<?> message) {
 			try {
 				callback.execute();
-				UdpGreeter.this.observer.datagramReplied(((byte[]) message.getPayload()).length);
+				replied(((byte[]) message.getPayload()).length);
 			}
 			catch (RuntimeException ex) {
 				InetSocketAddress destination = (InetSocketAddress) message.getHeaders().get(IpHeaders.PACKET_ADDRESS);

@@ -121,6 +121,9 @@ class WatchTests {
 		assertThat(JsonPath.<Integer>read(summary, "$.failures.connect")).isEqualTo(5);
 		assertThat(JsonPath.<Integer>read(summary, "$.exitStatus")).isEqualTo(3);
 		assertThat(JsonPath.<String>read(summary, "$.firstFailure")).isNotBlank();
+		// No connection, no greeting: nothing was measured, and the summary says so.
+		assertThat(JsonPath.<Object>read(summary, "$.connectMillis")).isNull();
+		assertThat(JsonPath.<Object>read(summary, "$.greetingMillis")).isNull();
 	}
 
 	@Test
