@@ -7,8 +7,10 @@
 #   bench/memory.sh [rounds 1-10, default 2] [seconds 1-60, default 8] < settings
 #
 # Each line of standard input is one setting: a name, a tab, then environment assignments and JVM
-# options (environment first, e.g. "MALLOC_ARENA_MAX=2 -Xmx64m"). Environment: JAVA, BENCH_PORT
-# (default 18980; uses it and the next), GREETER_ARGS (bench/common.sh).
+# options (environment first, e.g. "MALLOC_ARENA_MAX=2 -Xmx64m"). The word "image" among them runs the
+# application as the image does: the jar extracted (jarmode tools), Spring's AOT mode, and the JDK's AOT
+# cache, recorded for that setting by a training run with its options (Java 25), as the Dockerfile does.
+# Environment: JAVA, BENCH_PORT (default 18980; uses it and the next), GREETER_ARGS (bench/common.sh).
 set -euo pipefail
 rounds=${1:-2} seconds=${2:-8}
 cd "$(dirname "$0")/.."
@@ -26,13 +28,28 @@ printf '%-28s %5s %12s %12s %12s %s\n' setting round "idle RSS MB" "peak RSS MB"
 for round in $(seq 1 "$rounds"); do
   for line in "${settings[@]}"; do
     name=${line%%$'\t'*} options=${line#*$'\t'}
-    envs=() jvm=()
+    envs=() jvm=() jar=target/tcp-greeter.jar
+    image=false
     for word in $options; do
-      if [[ $word == [A-Z_]*=* ]]; then envs+=("$word"); else jvm+=("$word"); fi
+      if [[ $word == image ]]; then image=true
+      elif [[ $word == [A-Z_]*=* ]]; then envs+=("$word"); else jvm+=("$word"); fi
     done
+    if $image; then
+      cache="$work/app/$(printf '%s' "$name" | tr -c 'A-Za-z0-9' '_').aot"
+      if [ ! -f "$work/app/tcp-greeter.jar" ]; then
+        "$java" -Djarmode=tools -jar target/tcp-greeter.jar extract --destination "$work/app" >/dev/null
+      fi
+      if [ ! -f "$cache" ]; then
+        (cd "$work/app" && env "${envs[@]}" "$java" "${jvm[@]}" -Dspring.aot.enabled=true -XX:AOTCacheOutput="$cache" \
+          -Dspring.context.exit=onRefresh -jar tcp-greeter.jar --greeter.server.port=0 --server.port=0 \
+          >"$work/training.log" 2>&1) || { echo "$name: the training run failed:" >&2; cat "$work/training.log" >&2; exit 1; }
+      fi
+      jvm+=("-XX:AOTCache=$cache" -Dspring.aot.enabled=true)
+      jar="$work/app/tcp-greeter.jar"
+    fi
     rm -f "$work/ports"
     # shellcheck disable=SC2086
-    env "${envs[@]}" "$java" "${jvm[@]}" -jar target/tcp-greeter.jar --greeter.server.address=127.0.0.1 \
+    env "${envs[@]}" "$java" "${jvm[@]}" -jar "$jar" --greeter.server.address=127.0.0.1 \
       --greeter.server.port="$port" --server.address=127.0.0.1 --server.port=$((port + 1)) \
       --greeter.server.port-file="$work/ports" ${GREETER_ARGS:-} >"$work/server.log" 2>&1 &
     pid=$!

@@ -112,6 +112,44 @@ class ContainerIT {
 	}
 
 	@Test
+	void withNoMemoryLimitTheHeapIsBoundedAndASmallerLimitIsFollowed() throws Exception {
+		awaitFirstGreeting();
+		// The container runs with no memory limit, on a machine with gigabytes: the heap
+		// the
+		// JVM reports is the image's cap, not a share of the machine.
+		String scrape = get("/actuator/prometheus").body();
+		double heapMax = scrape.lines()
+			.filter((line) -> line.startsWith("jvm_memory_max_bytes{area=\"heap\""))
+			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+			.sum();
+		assertThat(heapMax).as("the heap's maximum, bytes, with no container limit")
+			.isBetween(32.0 * 1024 * 1024, 64.0 * 1024 * 1024);
+		// Under a limit smaller than twice the cap, the heap is half the limit: the
+		// image's
+		// own JVM options, as its ENTRYPOINT gives them, asked for the heap they size.
+		List<String> options = dockerfileEntrypointOptions();
+		for (String limit : List.of("96m", "")) {
+			List<String> command = new ArrayList<>(List.of("docker", "run", "--rm"));
+			if (!limit.isEmpty()) {
+				command.add("--memory=" + limit);
+			}
+			command.addAll(List.of("--entrypoint", "java", IMAGE));
+			command.addAll(options);
+			command.addAll(List.of("-XX:+PrintFlagsFinal", "-version"));
+			Tools.Result flags = Tools.run(Duration.ofMinutes(1), command.toArray(String[]::new));
+			assertThat(flags.exitCode()).as(flags.output()).isZero();
+			long maxHeap = flags.output()
+				.lines()
+				.filter((line) -> line.matches("\\s*size_t MaxHeapSize\\s.*"))
+				.mapToLong((line) -> Long.parseLong(line.trim().split("\\s+")[3]))
+				.findFirst()
+				.orElseThrow();
+			assertThat(maxHeap).as("MaxHeapSize with --memory=%s", limit)
+				.isEqualTo(limit.isEmpty() ? 64L * 1024 * 1024 : 48L * 1024 * 1024);
+		}
+	}
+
+	@Test
 	void theImageSaysWhereItCameFromAndCarriesItsSbom() throws Exception {
 		assertThat(inspect("{{index .Config.Labels \"org.opencontainers.image.version\"}}", IMAGE)).isEqualTo(VERSION);
 		assertThat(inspect("{{index .Config.Labels \"org.opencontainers.image.revision\"}}", IMAGE))
@@ -217,6 +255,22 @@ class ContainerIT {
 	/**
 	 * The HEALTHCHECK of the Dockerfile, as the engine stores it: {@code ["CMD", ...]}.
 	 */
+	// The JVM options of the image's ENTRYPOINT, less the AOT cache, which belongs to the
+	// application's class path.
+	private static List<String> dockerfileEntrypointOptions() throws IOException {
+		String dockerfile = Files.readString(Path.of("Dockerfile")).replace("\\\n", " ");
+		String line = dockerfile.lines()
+			.filter((candidate) -> candidate.startsWith("ENTRYPOINT "))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no ENTRYPOINT in the Dockerfile"));
+		List<String> entrypoint = JsonPath.read(line.substring("ENTRYPOINT ".length()), "$");
+		return entrypoint.subList(1, entrypoint.indexOf("-jar"))
+			.stream()
+			.filter((option) -> option.startsWith("-XX:") && !option.startsWith("-XX:AOTCache")
+					|| option.startsWith("-Xm"))
+			.toList();
+	}
+
 	private static List<String> dockerfileHealthcheck() throws IOException {
 		String dockerfile = Files.readString(Path.of("Dockerfile")).replace("\\\n", " ");
 		String line = dockerfile.lines()
