@@ -34,7 +34,8 @@ class ClientConfiguration {
 	@Bean
 	TcpNetClientConnectionFactory clientConnectionFactory(ClientProperties properties,
 			SimpleAsyncTaskExecutorBuilder executorBuilder, ObjectProvider<SslBundles> sslBundles) {
-		TcpNetClientConnectionFactory factory = new TcpNetClientConnectionFactory(properties.host(), properties.port());
+		TcpNetClientConnectionFactory factory = new ProxyingConnectionFactory(properties.host(), properties.port(),
+				properties.proxy());
 		factory.setSingleUse(true);
 		factory.setLookupHost(false);
 		int timeoutMillis = Math.toIntExact(Math.min(properties.timeout().toMillis(), Integer.MAX_VALUE));

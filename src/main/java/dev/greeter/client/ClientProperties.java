@@ -1,5 +1,11 @@
 package dev.greeter.client;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+
 import java.time.Duration;
 import java.util.regex.Pattern;
 
@@ -16,6 +22,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
+
+import dev.greeter.proxy.ProxyHeaderWriter;
 
 /**
  * What the client connects to and how ({@code greeter.client.*}).
@@ -41,6 +49,7 @@ import org.springframework.validation.annotation.Validated;
  * @param maxFailures in watch mode, how many failed connections still exit 0; any failure
  * exits non-zero when not set
  * @param format {@code text} for people, {@code json} (one object per line) for scripts
+ * @param proxy a PROXY protocol header to send first, as a load balancer would
  * @author tcp-greeter team
  */
 @ConfigurationProperties("greeter.client")
@@ -54,7 +63,7 @@ public record ClientProperties(@DefaultValue("localhost") @NotBlank String host,
 		@DefaultValue @NotNull @Valid Udp udp, @Nullable @DurationMin(millis = 1) Duration duration,
 		@DefaultValue("100") @Range(min = 1, max = 100_000) int rate,
 		@DefaultValue("1s") @NotNull @DurationMin(millis = 10) Duration interval, @Nullable @Min(0) Integer maxFailures,
-		@DefaultValue("text") @NotNull Format format) {
+		@DefaultValue("text") @NotNull Format format, @DefaultValue @NotNull @Valid Proxy proxy) {
 
 	public ClientProperties {
 		if (maxSize != null && (maxSize.toBytes() < 1 || maxSize.toBytes() > Integer.MAX_VALUE - 8)) {
@@ -64,6 +73,10 @@ public record ClientProperties(@DefaultValue("localhost") @NotBlank String host,
 			throw new IllegalArgumentException(
 					"greeter.client.ssl.bundle is for TCP; with greeter.client.protocol=udp there is no TLS (DTLS is "
 							+ "not supported)");
+		}
+		if (protocol == Protocol.UDP && proxy != null && proxy.version() != ProxyVersion.OFF) {
+			throw new IllegalArgumentException(
+					"greeter.client.proxy.version is for TCP; tcp-greeter's UDP listeners " + "take no PROXY header");
 		}
 	}
 
@@ -133,6 +146,77 @@ public record ClientProperties(@DefaultValue("localhost") @NotBlank String host,
 	 * must match {@code greeter.client.host}.
 	 */
 	public record Ssl(@Nullable String bundle) {
+
+	}
+
+	/**
+	 * A PROXY protocol header sent before anything else on each connection (before the
+	 * TLS handshake too), to check a listener that requires one without a load balancer
+	 * in front.
+	 *
+	 * @param version {@code off} (the default), {@code v1} (text) or {@code v2} (binary)
+	 * @param sourceAddress the client address the header names; the connection's own when
+	 * not set
+	 * @param sourcePort the client port the header names; the connection's own when 0
+	 */
+	public record Proxy(@DefaultValue("off") @NotNull ProxyVersion version, @Nullable InetAddress sourceAddress,
+			@DefaultValue("0") @Range(min = 0, max = 65535) int sourcePort) {
+
+		/**
+		 * The header for one connection.
+		 * @param local the connection's own address
+		 * @param server the address it connected to
+		 * @return the header's bytes
+		 */
+		byte[] header(InetSocketAddress local, InetSocketAddress server) {
+			InetAddress address = (this.sourceAddress != null) ? this.sourceAddress : local.getAddress();
+			int port = (this.sourcePort != 0) ? this.sourcePort : local.getPort();
+			return ProxyHeaderWriter.write((this.version == ProxyVersion.V1) ? 1 : 2,
+					new InetSocketAddress(address, port), server);
+		}
+
+		boolean enabled() {
+			return this.version != ProxyVersion.OFF;
+		}
+
+		/**
+		 * Send the header, if one is configured, on a connection just made: before
+		 * anything else, TLS included.
+		 * @param socket the plain connection
+		 * @throws IOException if it cannot be sent, or cannot name these addresses
+		 */
+		void sendOn(Socket socket) throws IOException {
+			if (!enabled()) {
+				return;
+			}
+			byte[] header;
+			try {
+				header = header((InetSocketAddress) socket.getLocalSocketAddress(),
+						(InetSocketAddress) socket.getRemoteSocketAddress());
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IOException("greeter.client.proxy: " + ex.getMessage(), ex);
+			}
+			OutputStream out = socket.getOutputStream();
+			out.write(header);
+			out.flush();
+		}
+
+	}
+
+	/**
+	 * Which PROXY protocol header the client sends.
+	 */
+	public enum ProxyVersion {
+
+		/** None. */
+		OFF,
+
+		/** Version 1, one line of text. */
+		V1,
+
+		/** Version 2, binary. */
+		V2
 
 	}
 

@@ -61,6 +61,7 @@ final class TcpExchange {
 				return ClientFailure.ofConnect(ex, this.properties);
 			}
 			timing.connected(System.nanoTime() - start);
+			this.properties.proxy().sendOn(socket);
 			Socket served = (this.tls != null) ? layer(socket) : socket;
 			return this.greeting
 				.deserialize(withDeadline(served, System.nanoTime() + this.properties.timeout().toNanos()));

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import com.jayway.jsonpath.JsonPath;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -316,6 +317,44 @@ class ClientTests {
 	/**
 	 * Run the client profile as {@code main} does, without its {@code System.exit}.
 	 */
+	@Test
+	void aProxyHeaderLetsTheClientCheckAListenerThatRequiresOne(CapturedOutput output) {
+		try (RunningServer server = RunningServer.start("greeter.server.proxy-protocol=required",
+				"greeter.greeting=${client.address} ${client.port}")) {
+			String port = "--greeter.client.port=" + server.port();
+			for (String version : List.of("v1", "v2")) {
+				int outStart = output.getOut().length();
+				assertThat(runClient(port, "--greeter.client.proxy.version=" + version,
+						"--greeter.client.proxy.source-address=203.0.113.7", "--greeter.client.proxy.source-port=4444"))
+					.as(version)
+					.isZero();
+				assertThat(output.getOut().substring(outStart)).isEqualTo("203.0.113.7 4444\n");
+			}
+			// Without a source: the connection's own address and port.
+			int outStart = output.getOut().length();
+			assertThat(runClient(port, "--greeter.client.proxy.version=v2")).isZero();
+			assertThat(output.getOut().substring(outStart)).matches("127\\.0\\.0\\.1 \\d+\n");
+			// Watch mode sends it on every connection.
+			outStart = output.getOut().length();
+			assertThat(runClient(port, "--greeter.client.proxy.version=v1",
+					"--greeter.client.proxy.source-address=203.0.113.7", "--greeter.client.proxy.source-port=4444",
+					"--greeter.client.duration=300ms", "--greeter.client.rate=10", "--greeter.client.format=json"))
+				.isZero();
+			String summary = output.getOut().substring(outStart).lines().reduce((a, b) -> b).orElseThrow();
+			assertThat(JsonPath.<Integer>read(summary, "$.failed")).isZero();
+			assertThat(JsonPath.<String>read(summary, "$.greetings[0].greeting")).isEqualTo("203.0.113.7 4444");
+			// And without the header, the listener refuses: the client says so, not 0.
+			assertThat(runClient(port)).isNotZero();
+		}
+	}
+
+	@Test
+	void aProxyHeaderOverUdpStopsStartUpNamingTheProperty(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> runClient("--greeter.client.protocol=udp",
+				"--greeter.client.proxy.version=v1", "--greeter.client.port=9"));
+		assertThat(output.getAll()).contains("greeter.client.proxy.version is for TCP");
+	}
+
 	static int runClient(String... arguments) {
 		return runClient(null, arguments);
 	}

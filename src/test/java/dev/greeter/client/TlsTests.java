@@ -236,6 +236,23 @@ class TlsTests {
 		}
 	}
 
+	@Test
+	void theClientSendsItsProxyHeaderBeforeTheHandshake(CapturedOutput output) {
+		try (RunningServer server = RunningServer.start(serverBundle("greeter.server.proxy-protocol=required",
+				"greeter.greeting=${client.address} ${client.port}"))) {
+			for (String version : List.of("v1", "v2")) {
+				int outStart = output.getOut().length();
+				assertThat(ClientTests.runClient(clientBundle("trusts-server.p12", "--greeter.client.host=localhost",
+						"--greeter.client.port=" + server.port(), "--greeter.client.proxy.version=" + version,
+						"--greeter.client.proxy.source-address=198.51.100.9",
+						"--greeter.client.proxy.source-port=50123")))
+					.as(version)
+					.isZero();
+				assertThat(output.getOut().substring(outStart)).isEqualTo("198.51.100.9 50123\n");
+			}
+		}
+	}
+
 	private static int length(byte[] records, int start) {
 		assertThat(records.length).as("a whole record header").isGreaterThanOrEqualTo(start + 5);
 		return ((records[start + 3] & 0xFF) << 8) | (records[start + 4] & 0xFF);

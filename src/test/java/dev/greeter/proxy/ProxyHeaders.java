@@ -1,17 +1,15 @@
 package dev.greeter.proxy;
 
-import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Builds PROXY protocol headers as a load balancer sends them, for tests.
  */
 public final class ProxyHeaders {
-
-	private static final byte[] V2_SIGNATURE = { 0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54,
-			0x0A };
 
 	private ProxyHeaders() {
 	}
@@ -21,7 +19,8 @@ public final class ProxyHeaders {
 	}
 
 	/**
-	 * A v2 PROXY command for a TCP connection, IPv4 or IPv6 by the addresses given.
+	 * A v2 PROXY command for a TCP connection, IPv4 or IPv6 by the addresses given, as
+	 * {@link ProxyHeaderWriter} writes it, with TLVs after the addresses if any.
 	 * @param source the client's address
 	 * @param sourcePort the client's port
 	 * @param destination the proxy's address
@@ -30,17 +29,14 @@ public final class ProxyHeaders {
 	 * @return the header
 	 */
 	public static byte[] v2(String source, int sourcePort, String destination, int destinationPort, byte... tlvs) {
-		byte[] from = literal(source);
-		byte[] to = literal(destination);
-		ByteArrayOutputStream addresses = new ByteArrayOutputStream();
-		addresses.writeBytes(from);
-		addresses.writeBytes(to);
-		addresses.write(sourcePort >> 8);
-		addresses.write(sourcePort);
-		addresses.write(destinationPort >> 8);
-		addresses.write(destinationPort);
-		addresses.writeBytes(tlvs);
-		return v2Raw(0x21, (from.length == 4) ? 0x11 : 0x21, addresses.toByteArray());
+		byte[] header = ProxyHeaderWriter.write(2, new InetSocketAddress(address(source), sourcePort),
+				new InetSocketAddress(address(destination), destinationPort));
+		if (tlvs.length == 0) {
+			return header;
+		}
+		byte[] block = Arrays.copyOfRange(header, 16, header.length + tlvs.length);
+		System.arraycopy(tlvs, 0, block, header.length - 16, tlvs.length);
+		return v2Raw(header[12], header[13], block);
 	}
 
 	/**
@@ -51,20 +47,12 @@ public final class ProxyHeaders {
 	 * @return the header
 	 */
 	public static byte[] v2Raw(int versionAndCommand, int family, byte[] addresses) {
-		ByteArrayOutputStream header = new ByteArrayOutputStream();
-		header.writeBytes(V2_SIGNATURE);
-		header.write(versionAndCommand);
-		header.write(family);
-		header.write(addresses.length >> 8);
-		header.write(addresses.length);
-		header.writeBytes(addresses);
-		return header.toByteArray();
+		return ProxyHeaderWriter.v2(versionAndCommand, family, addresses);
 	}
 
-	private static byte[] literal(String address) {
+	private static InetAddress address(String literal) {
 		try {
-			return InetAddress.getByName(address).getAddress(); // literals only: no
-																// lookup
+			return InetAddress.getByName(literal); // literals only: no lookup
 		}
 		catch (UnknownHostException ex) {
 			throw new IllegalArgumentException(ex);
