@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 import com.jayway.jsonpath.JsonPath;
 import org.junit.jupiter.api.Test;
 
+import dev.greeter.probe.ProbeProperties;
 import dev.greeter.server.ListenerProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,7 +46,8 @@ class DocsTests {
 		Map<String, Object> metadata = metadataDefaults();
 		Set<String> greeter = new TreeSet<>();
 		for (String name : documented.keySet()) {
-			if (name.startsWith("greeter.") && !name.startsWith("greeter.listeners.<name>.")) {
+			if (name.startsWith("greeter.") && !name.startsWith("greeter.listeners.<name>.")
+					&& !name.startsWith("greeter.probe.targets.<name>.")) {
 				greeter.add(name);
 			}
 		}
@@ -67,13 +69,24 @@ class DocsTests {
 
 	@Test
 	void configurationPageListsEverySettingOfAListener() throws Exception {
+		assertThat(documentedSettings("greeter.listeners.<name>."))
+			.containsExactlyInAnyOrderElementsOf(settings("", ListenerProperties.Listener.class));
+	}
+
+	@Test
+	void configurationPageListsEverySettingOfAProbeTarget() throws Exception {
+		assertThat(documentedSettings("greeter.probe.targets.<name>."))
+			.containsExactlyInAnyOrderElementsOf(settings("", ProbeProperties.Target.class));
+	}
+
+	private static Set<String> documentedSettings(String prefix) throws IOException {
 		Set<String> documented = new TreeSet<>();
 		for (String name : tableRows(Path.of("docs", "configuration.md")).keySet()) {
-			if (name.startsWith("greeter.listeners.<name>.")) {
-				documented.add(name.substring("greeter.listeners.<name>.".length()));
+			if (name.startsWith(prefix)) {
+				documented.add(name.substring(prefix.length()));
 			}
 		}
-		assertThat(documented).containsExactlyInAnyOrderElementsOf(settings("", ListenerProperties.Listener.class));
+		return documented;
 	}
 
 	@Test

@@ -175,7 +175,11 @@ public record ClientProperties(@DefaultValue("localhost") @NotBlank String host,
 					new InetSocketAddress(address, port), server);
 		}
 
-		boolean enabled() {
+		/**
+		 * Whether a header is sent.
+		 * @return false with {@code version=off}
+		 */
+		public boolean enabled() {
 			return this.version != ProxyVersion.OFF;
 		}
 
@@ -185,7 +189,7 @@ public record ClientProperties(@DefaultValue("localhost") @NotBlank String host,
 		 * @param socket the plain connection
 		 * @throws IOException if it cannot be sent, or cannot name these addresses
 		 */
-		void sendOn(Socket socket) throws IOException {
+		public void sendOn(Socket socket) throws IOException {
 			if (!enabled()) {
 				return;
 			}

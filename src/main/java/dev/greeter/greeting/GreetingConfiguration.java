@@ -28,7 +28,7 @@ import org.springframework.util.function.SingletonSupplier;
  * @author tcp-greeter team
  */
 @Configuration(proxyBeanMethods = false)
-@Profile("!client")
+@Profile("!client & !probe")
 class GreetingConfiguration {
 
 	static final String GREETING = "greeter.greeting";

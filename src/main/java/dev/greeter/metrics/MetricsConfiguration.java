@@ -23,7 +23,7 @@ import dev.greeter.server.ServerListener;
  * @author tcp-greeter team
  */
 @Configuration(proxyBeanMethods = false)
-@Profile("!client")
+@Profile("!client & !probe")
 class MetricsConfiguration {
 
 	@Bean

@@ -19,6 +19,10 @@ final class CatchAllReceiver implements Runnable {
 
 	private static final Logger logger = LoggerFactory.getLogger(CatchAllReceiver.class);
 
+	private static final long MIN_BACKOFF_MILLIS = 10;
+
+	private static final long MAX_BACKOFF_MILLIS = 500;
+
 	private final CatchAllSocket socket;
 
 	private final UdpGreeter greeter;
@@ -46,21 +50,37 @@ final class CatchAllReceiver implements Runnable {
 
 	@Override
 	public void run() {
+		long backoff = 0;
 		try {
 			while (!this.stopped) {
-				CatchAllSocket.Received received = this.socket.receive();
+				CatchAllSocket.Received received;
+				try {
+					received = this.socket.receive();
+					backoff = 0;
+				}
+				catch (IOException ex) {
+					// What runs out (buffers, memory) passes: reported rate-limited, and
+					// the loop backs off and receives again, as the accept loop does.
+					this.greeter.receiveFailed(this.socket.localAddress() + ": " + ex.getMessage());
+					backoff = Math.min(MAX_BACKOFF_MILLIS, Math.max(MIN_BACKOFF_MILLIS, backoff * 2));
+					Thread.sleep(backoff);
+					continue;
+				}
 				if (received != null && !this.stopped) {
 					answer(received);
 				}
 			}
 		}
-		catch (IOException | RuntimeException ex) {
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (RuntimeException ex) {
 			if (!this.stopped) {
-				// Health says DOWN from now on (isRunning), so the process is taken out
-				// of
-				// service rather than left answering on some addresses only.
+				// A bug: health says DOWN from now on (isRunning), so the process is
+				// taken
+				// out of service rather than left answering on some addresses only.
 				logger.error("The catch-all socket {} of UDP listener '{}' stopped receiving: {}",
-						this.socket.localAddress(), this.greeter.name(), ex.toString());
+						this.socket.localAddress(), this.greeter.name(), ex.toString(), ex);
 			}
 		}
 		finally {

@@ -32,7 +32,7 @@ import dev.greeter.server.ListenerProperties.Protocol;
  * @author tcp-greeter team
  */
 @Configuration(proxyBeanMethods = false)
-@Profile("!client")
+@Profile("!client & !probe")
 class GreetingServerConfiguration {
 
 	@Bean

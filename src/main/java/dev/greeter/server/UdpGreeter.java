@@ -93,6 +93,8 @@ final class UdpGreeter implements ServerListener {
 
 	private final RateLimitedWarning bindFailures;
 
+	private final RateLimitedWarning receiveFailures;
+
 	private final AtomicLong sequence = new AtomicLong();
 
 	private final boolean wildcard;
@@ -122,6 +124,8 @@ final class UdpGreeter implements ServerListener {
 				+ "' since the last report (" + settings.property("udp.*") + "); the last: {}");
 		this.bindFailures = timers.warning(logger, "{} new address(es) could not be bound by UDP listener '"
 				+ settings.name() + "' since the last report; they are tried again at the next check; the last: {}");
+		this.receiveFailures = timers.warning(logger, "{} receive(s) failed on a catch-all socket of UDP listener '"
+				+ settings.name() + "' since the last report; it backs off and receives again; the last: {}");
 		this.wildcard = settings.address() == null || settings.address().isAnyLocalAddress();
 		this.port = settings.port();
 		int largest = greeting.current().template().maxSize();
@@ -341,6 +345,10 @@ final class UdpGreeter implements ServerListener {
 		return template.render(
 				new ConnectionFacts(AddressText.of(source.getAddress()), source.getPort(), port(), sequence),
 				Instant.now());
+	}
+
+	void receiveFailed(String what) {
+		this.receiveFailures.occurred(what);
 	}
 
 	void datagramCaught() {

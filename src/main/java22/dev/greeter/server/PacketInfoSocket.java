@@ -84,7 +84,11 @@ final class PacketInfoSocket implements CatchAllSocket {
 
 	private static final long CMSG_HEADER = 16;
 
+	// What arrives is ignored past this: a request's content does not matter.
 	private static final int BUFFER_SIZE = 2048;
+
+	// The largest UDP payload, as udp.max-reply-size allows.
+	private static final int REPLY_SIZE = 65_507;
 
 	private static final int CONTROL_SIZE = 128;
 
@@ -115,7 +119,7 @@ final class PacketInfoSocket implements CatchAllSocket {
 		this.port = port;
 		this.buffer = this.arena.allocate(BUFFER_SIZE);
 		this.receiveHeader = header(this.arena, this.buffer, BUFFER_SIZE);
-		this.sendHeader = header(this.arena, this.arena.allocate(BUFFER_SIZE), 0);
+		this.sendHeader = header(this.arena, this.arena.allocate(REPLY_SIZE), 0);
 	}
 
 	/**
@@ -235,8 +239,8 @@ final class PacketInfoSocket implements CatchAllSocket {
 		int nameLength = writeAddress(name, mapped(received.source().getAddress()), received.source().getPort());
 		header.set(ValueLayout.JAVA_INT, MSG_NAMELEN, nameLength);
 		MemorySegment iov = header.get(ValueLayout.ADDRESS, MSG_IOV).reinterpret(16);
-		MemorySegment data = iov.get(ValueLayout.ADDRESS, 0).reinterpret(BUFFER_SIZE);
-		if (payload.length > BUFFER_SIZE) {
+		MemorySegment data = iov.get(ValueLayout.ADDRESS, 0).reinterpret(REPLY_SIZE);
+		if (payload.length > REPLY_SIZE) {
 			throw new IOException(payload.length + " bytes, more than a reply from this socket may carry");
 		}
 		MemorySegment.copy(payload, 0, data, ValueLayout.JAVA_BYTE, 0, payload.length);
