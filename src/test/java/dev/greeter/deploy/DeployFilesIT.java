@@ -54,6 +54,9 @@ class DeployFilesIT {
 			.contains("valid   deploy/kubernetes/servicemonitor.yaml: ServiceMonitor tcp-greeter")
 			.contains("valid   deploy/kubernetes/examples/listeners.yaml: Deployment tcp-greeter")
 			.contains("valid   deploy/kubernetes/examples/listeners.yaml: Service tcp-greeter")
+			.contains("valid   deploy/kubernetes/examples/probe.yaml: Service tcp-greeter-headless")
+			.contains("valid   deploy/kubernetes/examples/probe.yaml: Deployment tcp-greeter-probe")
+			.contains("valid   deploy/kubernetes/examples/probe.yaml: ServiceMonitor tcp-greeter-probe")
 			.doesNotContain("INVALID");
 	}
 

@@ -102,7 +102,8 @@ class PrometheusIT {
 			assertThat(JsonPath.<List<String>>read(rules, "$.data.groups[*].rules[*].name")).containsExactlyInAnyOrder(
 					"TcpGreeterDown", "TcpGreeterConnectionErrorRatioHigh", "TcpGreeterAcceptFailing",
 					"TcpGreeterCertificateExpiresSoon", "TcpGreeterGreetingsAborted", "TcpGreeterGreetingFileRejected",
-					"TcpGreeterDatagramsDropped");
+					"TcpGreeterDatagramsDropped", "TcpGreeterProbePathDown", "TcpGreeterProbeErrorRatioHigh",
+					"TcpGreeterProbeOneInstanceLeft", "TcpGreeterProbeLongOutage");
 			assertThat(JsonPath.<List<String>>read(rules, "$.data.groups[*].rules[*].health")).containsOnly("ok");
 			assertThat(JsonPath.<List<String>>read(prometheus.get("alerts"), "$.data.alerts[*].labels.alertname"))
 				.as("no alert fires for a healthy instance")
@@ -131,7 +132,7 @@ class PrometheusIT {
 	@Test
 	void alertRulesPassTheirUnitTests() throws Exception {
 		Path promtool = PrometheusServer.tool("promtool");
-		assertThat(run(promtool.toString(), "check", "rules", ALERTS.toString())).contains("SUCCESS: 7 rules found");
+		assertThat(run(promtool.toString(), "check", "rules", ALERTS.toString())).contains("SUCCESS: 11 rules found");
 		assertThat(run(promtool.toString(), "test", "rules", ALERT_TESTS.toString())).contains("SUCCESS");
 	}
 
