@@ -1,39 +1,39 @@
 package dev.greeter.client;
 
-import dev.greeter.proxy.ProxyHeaders;
-
-import javax.net.ssl.TrustManagerFactory;
-
-import javax.net.ssl.SSLSocket;
-
-import javax.net.ssl.SSLContext;
-
-import java.security.KeyStore;
-
-import java.nio.file.Files;
-
-import java.io.InputStream;
-
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+
 import com.jayway.jsonpath.JsonPath;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.greeter.GreeterApplication;
+import dev.greeter.Meters;
 import dev.greeter.RunningServer;
 import dev.greeter.deploy.Tools;
 import dev.greeter.greeting.GreetingProperties;
+import dev.greeter.proxy.ProxyHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -249,6 +249,45 @@ class TlsTests {
 					.as(version)
 					.isZero();
 				assertThat(output.getOut().substring(outStart)).isEqualTo("198.51.100.9 50123\n");
+			}
+		}
+	}
+
+	@Test
+	void theProbeTimesTheHandshakeReadsTheCertificatesExpiryAndCountsAnUntrustedOneAsTls() {
+		try (RunningServer server = RunningServer.start(serverBundle())) {
+			List<String> arguments = new ArrayList<>(List.of("--spring.profiles.active=probe", "--server.port=0",
+					"--server.address=127.0.0.1", "--spring.main.banner-mode=off"));
+			for (String[] target : new String[][] { { "trusted", "trusts-server.p12" },
+					{ "untrusted", "trusts-client.p12" } }) {
+				String prefix = "--greeter.probe.targets." + target[0] + ".";
+				String bundle = "--spring.ssl.bundle.jks." + target[0] + ".truststore.";
+				arguments.addAll(List.of(prefix + "url=tls://localhost:" + server.port(), prefix + "interval=50ms",
+						prefix + "ssl-bundle=" + target[0], bundle + "location=file:" + file(target[1]),
+						bundle + "password=" + PASSWORD, bundle + "type=PKCS12"));
+			}
+			try (ConfigurableApplicationContext probe = new SpringApplicationBuilder(GreeterApplication.class)
+				.run(arguments.toArray(String[]::new))) {
+				MeterRegistry registry = probe.getBean(MeterRegistry.class);
+				await("a probe of each").atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
+					assertThat(Meters.count(registry, "greeter.probe.attempts", "target", "trusted", "address",
+							"127.0.0.1", "outcome", "ok"))
+						.isPositive();
+					assertThat(Meters.count(registry, "greeter.probe.attempts", "target", "untrusted", "address",
+							"127.0.0.1", "outcome", "tls"))
+						.isPositive();
+				});
+				assertThat(Meters.count(registry, "greeter.probe.answers", "target", "trusted", "answer", GREETING))
+					.isPositive();
+				assertThat(registry.get("greeter.probe.tls.handshake").tag("target", "trusted").timer().count())
+					.isPositive();
+				// The certificate was made to be valid for two days.
+				double expiry = registry.get("greeter.probe.certificate.expiry.timestamp")
+					.tag("target", "trusted")
+					.gauge()
+					.value();
+				long now = System.currentTimeMillis() / 1000;
+				assertThat(expiry).isBetween(now + 86_400.0, now + 3 * 86_400.0);
 			}
 		}
 	}
