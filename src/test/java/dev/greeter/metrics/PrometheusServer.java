@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * A real Prometheus server (Debian's {@code prometheus} package) on 127.0.0.1, started
  * for a test and stopped by its PID.
  */
-final class PrometheusServer implements AutoCloseable {
+public final class PrometheusServer implements AutoCloseable {
 
 	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -52,7 +52,7 @@ final class PrometheusServer implements AutoCloseable {
 	 * @param name {@code prometheus} or {@code promtool}
 	 * @return the executable
 	 */
-	static Path tool(String name) {
+	public static Path tool(String name) {
 		Optional<Path> found = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
 			.map((directory) -> Path.of(directory, name))
 			.filter(Files::isExecutable)
@@ -74,7 +74,7 @@ final class PrometheusServer implements AutoCloseable {
 	 * @return the running server
 	 * @throws IOException if it cannot be started
 	 */
-	static PrometheusServer scraping(Path directory, String target, Path... ruleFiles) throws IOException {
+	public static PrometheusServer scraping(Path directory, String target, Path... ruleFiles) throws IOException {
 		Path binary = tool("prometheus");
 		StringBuilder config = new StringBuilder("""
 				global:
@@ -109,7 +109,7 @@ final class PrometheusServer implements AutoCloseable {
 	 * @return the result vector: each element has a {@code metric} map and a
 	 * {@code value} pair
 	 */
-	List<Map<String, Object>> query(String query) throws IOException, InterruptedException {
+	public List<Map<String, Object>> query(String query) throws IOException, InterruptedException {
 		String body = get("query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8));
 		assertThat(JsonPath.<String>read(body, "$.status")).as("status of %s: %s", query, body).isEqualTo("success");
 		return JsonPath.read(body, "$.data.result");
@@ -121,7 +121,7 @@ final class PrometheusServer implements AutoCloseable {
 	 * @param query PromQL
 	 * @return the value
 	 */
-	double value(String query) throws IOException, InterruptedException {
+	public double value(String query) throws IOException, InterruptedException {
 		List<Map<String, Object>> result = query(query);
 		if (result.isEmpty()) {
 			return Double.NaN;
@@ -130,7 +130,25 @@ final class PrometheusServer implements AutoCloseable {
 		return sampleValue(result.get(0));
 	}
 
-	static double sampleValue(Map<String, Object> sample) {
+	/**
+	 * Check a scrape with {@code promtool check metrics}: parsable, and no lint note
+	 * about a {@code greeter_} series. Exit 3 (lint notes only) is accepted: Micrometer's
+	 * JVM and Tomcat meters always have some; 1 would be unparsable.
+	 * @param scrape the scrape's text in a file
+	 * @throws Exception if promtool cannot run
+	 */
+	public static void assertCleanScrape(Path scrape) throws Exception {
+		Process check = new ProcessBuilder(tool("promtool").toString(), "check", "metrics")
+			.redirectInput(scrape.toFile())
+			.redirectErrorStream(true)
+			.start();
+		String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(check.waitFor(60, TimeUnit.SECONDS)).isTrue();
+		assertThat(check.exitValue()).as(output).isIn(0, 3);
+		assertThat(output).as("lint notes about our own meters").doesNotContain("greeter_");
+	}
+
+	public static double sampleValue(Map<String, Object> sample) {
 		List<?> value = (List<?>) sample.get("value");
 		return Double.parseDouble(value.get(1).toString());
 	}

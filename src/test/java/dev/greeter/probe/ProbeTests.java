@@ -1,5 +1,7 @@
 package dev.greeter.probe;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -102,6 +104,56 @@ class ProbeTests {
 		}
 		finally {
 			servers.forEach(RunningServer::close);
+		}
+	}
+
+	@Test
+	void answersAreCappedPerTargetAndTheOverflowIsCounted() throws Exception {
+		// Every connection a new answer: a pattern that captures too much.
+		try (RunningServer server = RunningServer.start("greeter.greeting=n ${connection.count}");
+				ConfigurableApplicationContext probe = probe(
+						"greeter.probe.targets.many.url=tcp://127.0.0.1:" + server.port(),
+						"greeter.probe.targets.many.max-answers=3")) {
+			MeterRegistry registry = probe.getBean(MeterRegistry.class);
+			await("more answers than the cap").atMost(WAIT)
+				.ignoreExceptions()
+				.until(() -> Meters.count(registry, "greeter.probe.answers.overflow", "target", "many") >= 3);
+			assertThat(registry.find("greeter.probe.answers").tag("target", "many").counters())
+				.as("three answers and other")
+				.hasSize(4);
+			// Every success counted once, as an answer or as other (read in this order,
+			// the
+			// answers cannot have run ahead; a few probes may end in between).
+			double answers = Meters.count(registry, "greeter.probe.answers", "target", "many");
+			double ok = attempts(registry, "many", "127.0.0.1", "ok");
+			assertThat(answers).isBetween(ok - 5, ok);
+			assertThat(Meters.count(registry, "greeter.probe.answers", "target", "many", "answer", "other"))
+				.isEqualTo(Meters.count(registry, "greeter.probe.answers.overflow", "target", "many"));
+		}
+	}
+
+	@Test
+	void aTargetThatNeverAnswersDelaysNoOther() throws Exception {
+		// Accepts, never writes: each probe of it waits for its whole timeout.
+		try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+				RunningServer server = RunningServer.start("greeter.greeting=fast");
+				ConfigurableApplicationContext probe = probe(
+						"greeter.probe.targets.silent.url=tcp://127.0.0.1:" + silent.getLocalPort(),
+						"greeter.probe.targets.silent.timeout=10s",
+						"greeter.probe.targets.fast.url=tcp://127.0.0.1:" + server.port())) {
+			MeterRegistry registry = probe.getBean(MeterRegistry.class);
+			await("the fast target's first success").atMost(WAIT)
+				.ignoreExceptions()
+				.until(() -> attempts(registry, "fast", "127.0.0.1", "ok") > 0);
+			double before = attempts(registry, "fast", "127.0.0.1", "ok");
+			// 50 ms apart: at least 20 more within 3 s, while every probe of the silent
+			// target is still waiting.
+			await("the fast target probed on schedule").atMost(Duration.ofSeconds(3))
+				.ignoreExceptions()
+				.until(() -> attempts(registry, "fast", "127.0.0.1", "ok") >= before + 20);
+			assertThat(registry.find("greeter.probe.attempts").tag("target", "silent").counters())
+				.as("no probe of the silent target has ended")
+				.allSatisfy((counter) -> assertThat(counter.count()).isZero());
 		}
 	}
 
