@@ -15,6 +15,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLContext;
@@ -147,7 +148,7 @@ final class Exchange {
 			if (reply.getLength() > this.maxSize) {
 				return Attempt.failed(Outcome.TOO_LARGE, -1, -1, -1);
 			}
-			byte[] greeting = java.util.Arrays.copyOf(buffer, reply.getLength());
+			byte[] greeting = Arrays.copyOf(buffer, reply.getLength());
 			return greeted(greeting, -1, -1, System.nanoTime() - start, -1);
 		}
 		catch (IOException ex) {

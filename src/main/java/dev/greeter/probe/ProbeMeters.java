@@ -1,6 +1,7 @@
 package dev.greeter.probe;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -212,7 +213,7 @@ final class ProbeMeters {
 		}
 
 		List<Meter> meters() {
-			List<Meter> meters = new java.util.ArrayList<>(this.attempts.values());
+			List<Meter> meters = new ArrayList<>(this.attempts.values());
 			meters.add(this.connect);
 			meters.add(this.greeting);
 			meters.add(this.outage);

@@ -91,15 +91,13 @@ final class TargetProber {
 				});
 			}
 		}
-		// An address gone (a pod no longer ready, a record changed): its series go too.
+		// An address gone (a pod no longer ready, a record changed), or the failed
+		// lookup's series now that the name resolves again: its series go too.
 		for (String known : Set.copyOf(this.states.keySet())) {
 			if (!now.contains(known)) {
 				this.states.remove(known);
 				this.meters.forget(known);
 			}
-		}
-		if (this.states.remove(UNRESOLVED) != null) {
-			this.meters.forget(UNRESOLVED);
 		}
 	}
 

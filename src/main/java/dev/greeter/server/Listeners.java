@@ -107,7 +107,7 @@ public final class Listeners implements SmartLifecycle {
 			listening(listener.settings(), port, listener.served());
 		}
 		for (UdpGreeter listener : this.udp) {
-			listener.register(this.beanFactory, this.flows);
+			listener.register(this.flows);
 		}
 		for (UdpGreeter listener : this.udp) {
 			awaitReceiving(listener);

@@ -25,7 +25,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.integration.dsl.IntegrationFlow;
@@ -193,10 +192,9 @@ final class UdpGreeter implements ServerListener {
 	 * Register one flow per socket: its inbound adapter, the reply, and the outbound
 	 * adapter that sends it through the same socket; start the catch-all sockets and the
 	 * address check. Started at once.
-	 * @param beanFactory unused: each flow registers its own beans
-	 * @param flows where the flows go
+	 * @param flows where the flows go (each registers its own beans)
 	 */
-	void register(ConfigurableListableBeanFactory beanFactory, IntegrationFlowContext flows) {
+	void register(IntegrationFlowContext flows) {
 		this.flows = flows;
 		for (AddressSocket socket : this.sockets.values()) {
 			socket.register(this, flows);
