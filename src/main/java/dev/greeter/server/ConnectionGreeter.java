@@ -60,10 +60,25 @@ final class ConnectionGreeter {
 		this.observer = observer;
 	}
 
+	/**
+	 * The greeting to serve now, when it can be written to a new connection without ever
+	 * blocking: a constant greeting of at most {@value GreetingConnection#NEVER_BLOCKS}
+	 * bytes, which the smallest send buffer of a new socket takes whole. A greeting with
+	 * variables is rendered per connection, so its size is known only then. The
+	 * connection is then greeted with this one, even if the greeting changes meanwhile.
+	 * @return the greeting, or {@code null} when the accepting thread must not greet
+	 */
+	@Nullable ServedGreeting fittingAtOnce() {
+		ServedGreeting served = this.greeting.current();
+		byte[] constant = served.template().constantBytes();
+		return (constant != null && constant.length <= GreetingConnection.NEVER_BLOCKS) ? served : null;
+	}
+
 	void greet(GreetingConnection connection) {
 		long sequence = this.sequence.incrementAndGet();
 		@Nullable InetSocketAddress client = connection.realClient();
-		ServedGreeting served = this.greeting.current();
+		ServedGreeting chosen = connection.chosenGreeting();
+		ServedGreeting served = (chosen != null) ? chosen : this.greeting.current();
 		// The description is built only for a line that will be written: a level above
 		// INFO silences it as surely as log-connections=false.
 		if (this.logConnections && logger.isInfoEnabled()) {

@@ -64,6 +64,15 @@ final class ConnectionStart {
 	}
 
 	/**
+	 * Whether an accepted socket is the connection as it is: no PROXY header to read and
+	 * no TLS to start, so that nothing has to be waited for before the greeting.
+	 * @return true for a plain listener
+	 */
+	boolean passesThrough() {
+		return this.proxyHeaders == null && this.tls == null;
+	}
+
+	/**
 	 * How many sockets are being started now: waiting for their PROXY header, mostly.
 	 * @return the count
 	 */

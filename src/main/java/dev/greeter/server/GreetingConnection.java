@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.channels.SocketChannel;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -74,6 +75,12 @@ final class GreetingConnection extends TcpNetConnection implements LingerSweep.L
 
 	private volatile @Nullable ServedGreeting greeting;
 
+	// Set on a connection greeted where it was accepted: its place under the listener's
+	// connection limit is given back when it closes, since no thread ends with it.
+	private volatile boolean holdsPermit;
+
+	private volatile @Nullable ServedGreeting chosenGreeting;
+
 	/**
 	 * Create a connection.
 	 * @param socket the socket to read and write: the TLS socket on a TLS listener
@@ -125,8 +132,63 @@ final class GreetingConnection extends TcpNetConnection implements LingerSweep.L
 		return this.greetingBytes;
 	}
 
+	/**
+	 * The greeting chosen for this connection before it was greeted, if one was.
+	 * @return the greeting, or {@code null} for the one current at the greeting
+	 */
+	@Nullable ServedGreeting chosenGreeting() {
+		return this.chosenGreeting;
+	}
+
 	@Nullable ServedGreeting greeting() {
 		return this.greeting;
+	}
+
+	/**
+	 * Open and greet the connection on the accepting thread, then hand it to the drain
+	 * selector: the path of a plain connection whose greeting fits the socket's send
+	 * buffer at once, so that nothing here can block (see
+	 * {@link GreetingServerConnectionFactory}). From now on the connection holds its
+	 * place under the connection limit until it closes.
+	 * @param greeting the greeting, one that fits at once
+	 * @param drain the listener's drain selector
+	 */
+	void greetWhereAccepted(ServedGreeting greeting, DrainSelector drain) {
+		this.holdsPermit = true;
+		this.chosenGreeting = greeting;
+		// The open event, and the greeting after it, on this thread
+		// (publishConnectionOpenEvent).
+		publishConnectionOpenEvent();
+		if (this.greeting != null && isOpen()) {
+			drain.drain(this);
+		}
+		// else: not greeted, and already closed by the greeter or the framework
+	}
+
+	/**
+	 * The accepted socket's channel, which the drain selector reads.
+	 * @return the channel
+	 */
+	SocketChannel channel() {
+		SocketChannel channel = this.plain.getChannel();
+		if (channel == null) {
+			throw new IllegalStateException("a socket accepted without a channel");
+		}
+		return channel;
+	}
+
+	/**
+	 * The drain selector saw the end of this connection: its client closed it, reset it,
+	 * or outstayed the linger. Reported and closed as the framework does when a read
+	 * ends, so that the meters and the log see what they see on the threaded path.
+	 * @param cause how it ended
+	 */
+	void drainEnded(Exception cause) {
+		if (!isOpen()) {
+			return; // closed meanwhile, by the server stopping: its end is recorded
+		}
+		publishConnectionExceptionEvent(cause);
+		closeConnection(true);
 	}
 
 	@Override
@@ -156,9 +218,16 @@ final class GreetingConnection extends TcpNetConnection implements LingerSweep.L
 
 	@Override
 	protected void publishConnectionCloseEvent() {
-		this.listener.observer().closed(this);
-		this.listener.record().closed(this);
-		super.publishConnectionCloseEvent();
+		try {
+			this.listener.observer().closed(this);
+			this.listener.record().closed(this);
+			super.publishConnectionCloseEvent();
+		}
+		finally {
+			if (this.holdsPermit) {
+				this.listener.limit().release();
+			}
+		}
 	}
 
 	/**

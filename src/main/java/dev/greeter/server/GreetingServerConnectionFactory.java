@@ -3,12 +3,15 @@ package dev.greeter.server;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -21,26 +24,42 @@ import org.springframework.boot.availability.LivenessState;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionSupport;
 import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
 
+import dev.greeter.greeting.ServedGreeting;
+
 /**
- * Spring Integration's {@link TcpNetServerConnectionFactory} with an accept loop that
- * survives what runs out, and a stop that resets nothing it accepted.
+ * Spring Integration's {@link TcpNetServerConnectionFactory} with the connection model of
+ * an event-driven server: no thread per connection where none is needed, an accept loop
+ * that survives what runs out, and a stop that resets nothing it accepted.
  * <p>
- * The accept loop only accepts: each socket is handed to a thread of its own, which reads
- * its PROXY header and starts TLS ({@link ConnectionStart}), then makes it a connection,
- * registered with the factory as the framework's loop would, and runs it. So no client
- * that is slow to send its header or its handshake holds up the others.
+ * <b>Who runs a connection.</b> One platform thread per listener accepts, from a
+ * {@link ServerSocketChannel}, so that every accepted socket has a channel. Then:
+ * <ul>
+ * <li><b>On the accepting thread</b>, a plain connection (no PROXY header to read, no
+ * TLS) whose greeting fits a new socket's send buffer at once
+ * ({@link ConnectionGreeter#fittingAtOnce()}): it is made a connection, registered with
+ * the factory, greeted through the outbound adapter (a direct channel, so on this thread)
+ * and half-closed, then handed to the listener's {@link DrainSelector}, which reads until
+ * the client closes and closes it. Nothing here can block: the write fits the buffer, and
+ * nothing is read. No thread is started and nothing parks per connection.</li>
+ * <li><b>On a thread of its own</b> ({@link ConnectionThreads}), everything that could
+ * block: a PROXY header still to arrive, a TLS handshake, a greeting too large to fit at
+ * once (or rendered per connection, whose size is known only then). There it is read,
+ * started ({@link ConnectionStart}), greeted and drained with blocking I/O, bounded by
+ * the {@link LingerSweep}, as before; so no slow client holds up the others.</li>
+ * </ul>
  * <p>
- * Why its own loop: the framework's stops the listener for good on the first failed
- * accept, so a process that ran out of file descriptors for a moment refused every client
- * afterwards while it still looked alive. Here a failed accept on a listening socket that
- * is still open is transient, as nginx treats it: it is counted by kind, reported
- * rate-limited without a stack trace, and the loop backs off (10 ms doubling to 500 ms)
- * and accepts again, so the server serves as soon as descriptors are free. Only a failure
- * that cannot be recovered (the listening socket gone, or an unexpected error) stops the
- * listener, and then liveness becomes BROKEN, so the orchestrator restarts the process.
+ * <b>Why its own accept loop:</b> the framework's stops the listener for good on the
+ * first failed accept, so a process that ran out of file descriptors for a moment refused
+ * every client afterwards while it still looked alive. Here a failed accept on a
+ * listening socket that is still open is transient, as nginx treats it: it is counted by
+ * kind, reported rate-limited without a stack trace, and the loop backs off (10 ms
+ * doubling to 500 ms) and accepts again, so the server serves as soon as descriptors are
+ * free. Only a failure that cannot be recovered (the listening socket gone, or an
+ * unexpected error) stops the listener, and then liveness becomes BROKEN, so the
+ * orchestrator restarts the process.
  * <p>
- * Why {@link #stopAccepting}: {@code stop()} closes every open connection at once, and
- * closing a listening socket resets the connections the kernel has accepted but the
+ * <b>Why {@link #stopAccepting}:</b> {@code stop()} closes every open connection at once,
+ * and closing a listening socket resets the connections the kernel has accepted but the
  * server has not taken yet. Stopping to accept therefore first takes and greets what
  * waits in the backlog, until none has arrived for {@value #DRAIN_QUIET_MILLIS} ms (at
  * most {@value #DRAIN_MAX_SECONDS} s), and only then closes the listening socket.
@@ -71,11 +90,16 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 
 	private volatile boolean draining;
 
+	private final Executor connectionThreads;
+
+	private volatile @Nullable DrainSelector drain;
+
 	private final CompletableFuture<Integer> bound = new CompletableFuture<>();
 
-	GreetingServerConnectionFactory(TcpGreeter listener, ServerTimers timers) {
+	GreetingServerConnectionFactory(TcpGreeter listener, ServerTimers timers, Executor connectionThreads) {
 		super(listener.settings().port());
 		this.listener = listener;
+		this.connectionThreads = connectionThreads;
 		this.acceptFailures = timers.warning(logger,
 				"{} accept(s) failed since the last report, the server backs off and retries; the last: {}");
 		this.serveFailures = timers.warning(logger,
@@ -110,6 +134,18 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 			setActive(false);
 			return;
 		}
+		if (this.listener.start().passesThrough()) {
+			try {
+				this.drain = new DrainSelector(this.listener.name(), this.listener.settings().linger(),
+						this.listener.settings().property("linger"));
+			}
+			catch (IOException ex) {
+				// No selector (no descriptor for it, say): every connection takes a
+				// thread.
+				logger.warn("Greeting server on port {}{} drains every connection on a thread of its own: no "
+						+ "selector ({})", getPort(), this.listener.describeName(), ex.toString());
+			}
+		}
 		try {
 			acceptUntilStopped(socket);
 		}
@@ -122,9 +158,20 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 		}
 	}
 
+	// A channel's server socket: what it accepts has a channel, which the drain selector
+	// reads. Its accept() honours SO_TIMEOUT, which stopAccepting relies on.
 	private ServerSocket openServerSocket() throws IOException {
 		InetAddress address = (getLocalAddress() != null) ? InetAddress.getByName(getLocalAddress()) : null;
-		ServerSocket socket = createServerSocket(super.getPort(), getBacklog(), address);
+		ServerSocketChannel channel = ServerSocketChannel.open();
+		ServerSocket socket = channel.socket();
+		try {
+			socket.setReuseAddress(true);
+			socket.bind(new InetSocketAddress(address, super.getPort()), getBacklog());
+		}
+		catch (IOException ex) {
+			closeQuietly(channel);
+			throw ex;
+		}
 		getTcpSocketSupport().postProcessServerSocket(socket);
 		this.listening = socket;
 		setListening(true);
@@ -171,8 +218,37 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 			closeQuietly(socket);
 			return;
 		}
+		DrainSelector drain = this.drain;
+		ServedGreeting fitting = (drain != null) ? this.listener.greeter().fittingAtOnce() : null;
+		if (drain != null && fitting != null) {
+			greetHere(socket, fitting, drain);
+		}
+		else {
+			serveOnThread(socket);
+		}
+		harvestClosedConnections();
+	}
+
+	// On the accepting thread: see the class comment for why nothing here blocks. The
+	// connection holds its place under the limit until it closes.
+	private void greetHere(Socket socket, ServedGreeting greeting, DrainSelector drain) {
+		GreetingConnection connection;
 		try {
-			getTaskExecutor().execute(() -> {
+			setSocketAttributes(socket);
+			connection = new GreetingConnection(socket, socket, null, this.listener);
+			register(connection, socket);
+		}
+		catch (IOException | RuntimeException ex) {
+			this.listener.limit().release();
+			notAConnection(socket, ex);
+			return;
+		}
+		connection.greetWhereAccepted(greeting, drain);
+	}
+
+	private void serveOnThread(Socket socket) {
+		try {
+			this.connectionThreads.execute(() -> {
 				try {
 					open(socket);
 				}
@@ -180,7 +256,6 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 					this.listener.limit().release();
 				}
 			});
-			harvestClosedConnections();
 		}
 		catch (RuntimeException ex) {
 			// No thread for this client (the thread limit, say): the others are still
@@ -189,6 +264,21 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 			this.serveFailures.occurred(socket.getRemoteSocketAddress() + " " + ex);
 			closeQuietly(socket);
 		}
+	}
+
+	// Registers the connection among the factory's open ones, as the framework's accept
+	// loop does; no interceptors are configured, so it comes back unwrapped.
+	private void register(TcpConnectionSupport connection, Socket socket) {
+		initializeConnection(wrapConnection(connection), socket);
+	}
+
+	// The client went away before it was a connection, or there is no connection for it:
+	// the others are still served.
+	private void notAConnection(Socket socket, Exception ex) {
+		if (!(ex instanceof IOException)) {
+			this.serveFailures.occurred(socket.getRemoteSocketAddress() + " " + ex);
+		}
+		closeQuietly(socket);
 	}
 
 	// The framework sets TCP_NODELAY and SO_KEEPALIVE on every socket, to their defaults
@@ -223,7 +313,7 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 
 	// On the connection's own thread.
 	private void open(Socket socket) {
-		TcpConnectionSupport connection;
+		GreetingConnection connection;
 		try {
 			ConnectionStart.Started started = this.listener.start().start(socket);
 			if (started == null) {
@@ -231,21 +321,28 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 			}
 			setSocketAttributes(started.socket());
 			connection = new GreetingConnection(started.socket(), socket, started.realClient(), this.listener);
-			// Registers the connection among the factory's open ones; no interceptors are
-			// configured, so it comes back unwrapped.
-			connection = wrapConnection(connection);
-			initializeConnection(connection, started.socket());
+			register(connection, started.socket());
 		}
 		catch (IOException | RuntimeException ex) {
-			// The client went away before it was a connection, or there is no connection
-			// for it: the others are still served.
-			if (!(ex instanceof IOException)) {
-				this.serveFailures.occurred(socket.getRemoteSocketAddress() + " " + ex);
-			}
-			closeQuietly(socket);
+			notAConnection(socket, ex);
 			return;
 		}
 		connection.run();
+	}
+
+	/**
+	 * The framework's {@code start()} runs the accept loop ({@link #run()}) on this
+	 * executor: a platform thread of the listener's own, since it blocks in accept and
+	 * greets. The connections that need a thread get one from {@link ConnectionThreads}.
+	 * @return an executor that starts the accepting thread
+	 */
+	@Override
+	protected Executor getTaskExecutor() {
+		return (loop) -> {
+			Thread thread = new Thread(loop, "greeter-accept-" + this.listener.name());
+			thread.setDaemon(true);
+			thread.start();
+		};
 	}
 
 	private void broken(Throwable ex) {
@@ -302,6 +399,13 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 			closeQuietly(socket);
 		}
 		super.stop();
+		DrainSelector drain = this.drain;
+		if (drain != null) {
+			// After the factory closed its connections: the selector's close releases the
+			// channels it still held.
+			drain.stop();
+			this.drain = null;
+		}
 	}
 
 	@Override

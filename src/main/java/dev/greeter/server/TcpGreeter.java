@@ -71,7 +71,7 @@ final class TcpGreeter implements ServerListener {
 		this.start = new ConnectionStart(settings, proxyHeaders, tls, this.observer, this.timers);
 		this.limit = new ConnectionLimit(settings, maxConnections, this.observer, this.timers);
 		this.lingerSweep = new LingerSweep(settings.linger(), this.timers.scheduler());
-		this.factory = new GreetingServerConnectionFactory(this, this.timers);
+		this.factory = new GreetingServerConnectionFactory(this, this.timers, context.threads());
 		if (settings.address() != null) {
 			this.factory.setLocalAddress(settings.address().getHostAddress());
 		}
@@ -87,7 +87,6 @@ final class TcpGreeter implements ServerListener {
 			// certificates are checked against the bundle's trust store instead.
 			this.factory.setTcpSocketSupport(new DefaultTcpSocketSupport(false));
 		}
-		this.factory.setTaskExecutor(context.threads());
 	}
 
 	/**

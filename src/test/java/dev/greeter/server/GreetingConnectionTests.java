@@ -7,7 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
@@ -32,7 +33,9 @@ import static org.awaitility.Awaitility.await;
  * {@link GreetingConnection}), in the manner of Spring Integration's
  * {@code TcpNetConnectionTests}: a listener made by its configuration in an
  * {@link ApplicationContextRunner}, real sockets on 127.0.0.1, and an observer that
- * records what the connection reports, in order. No meters, no actuator.
+ * records what the connection reports, in order. No meters, no actuator. Each case on
+ * both paths a connection can take (the drain selector, or a thread of its own), which
+ * must report the same.
  */
 class GreetingConnectionTests {
 
@@ -48,10 +51,11 @@ class GreetingConnectionTests {
 		.withUserConfiguration(Server.class, GREETINGS)
 		.withPropertyValues("greeter.server.address=127.0.0.1", "greeter.server.port=0", "greeter.greeting=hi");
 
-	@Test
-	void theGreetingIsFollowedByAHalfCloseAndWhatTheClientSendsThenIsDrained() {
+	@ParameterizedTest
+	@EnumSource
+	void theGreetingIsFollowedByAHalfCloseAndWhatTheClientSendsThenIsDrained(Path path) {
 		events.clear();
-		this.contextRunner.run((context) -> {
+		path.on(this.contextRunner).run((context) -> {
 			try (Socket socket = connect(context.getBean(Listeners.class))) {
 				InputStream input = socket.getInputStream();
 				assertThat(input.readAllBytes()).asString().isEqualTo("hi\r\n");
@@ -68,10 +72,11 @@ class GreetingConnectionTests {
 		});
 	}
 
-	@Test
-	void aClientThatStaysConnectedIsClosedWhenTheLingerEnds() {
+	@ParameterizedTest
+	@EnumSource
+	void aClientThatStaysConnectedIsClosedWhenTheLingerEnds(Path path) {
 		events.clear();
-		this.contextRunner.withPropertyValues("greeter.server.linger=200ms").run((context) -> {
+		path.on(this.contextRunner).withPropertyValues("greeter.server.linger=200ms").run((context) -> {
 			try (Socket socket = connect(context.getBean(Listeners.class))) {
 				assertThat(socket.getInputStream().readAllBytes()).asString().isEqualTo("hi\r\n");
 				await("the linger to end the connection").atMost(Duration.ofSeconds(10))
@@ -83,10 +88,11 @@ class GreetingConnectionTests {
 		});
 	}
 
-	@Test
-	void aClientThatResetsAfterItsGreetingIsAQuietCloseNotAFailure() {
+	@ParameterizedTest
+	@EnumSource
+	void aClientThatResetsAfterItsGreetingIsAQuietCloseNotAFailure(Path path) {
 		events.clear();
-		this.contextRunner.run((context) -> {
+		path.on(this.contextRunner).run((context) -> {
 			try (Socket socket = connect(context.getBean(Listeners.class))) {
 				assertThat(socket.getInputStream().readAllBytes()).asString().isEqualTo("hi\r\n");
 				socket.setSoLinger(true, 0);
@@ -98,6 +104,28 @@ class GreetingConnectionTests {
 				.noneMatch((event) -> event.startsWith("greetingAborted"));
 			assertThat(events.get(2)).startsWith("ended: connection aborted: ");
 		});
+	}
+
+	/**
+	 * The two ways a connection is run, which must report alike.
+	 */
+	enum Path {
+
+		/** A plain listener: greeted on the accepting thread, drained by the selector. */
+		SELECTOR,
+
+		/**
+		 * A listener that may wait for a PROXY header: the connection's own thread, its
+		 * blocking drain and the linger sweep. A client that sends none is greeted as
+		 * itself after the header's timeout.
+		 */
+		THREAD;
+
+		ApplicationContextRunner on(ApplicationContextRunner runner) {
+			return (this == SELECTOR) ? runner : runner.withPropertyValues("greeter.server.proxy-protocol=optional",
+					"greeter.server.proxy-protocol-timeout=50ms");
+		}
+
 	}
 
 	private static Socket connect(Listeners listeners) throws Exception {

@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -256,6 +258,43 @@ class GreetingServerTests {
 			// event.
 			await("the server's close event").atMost(RunningServer.CLIENT_TIMEOUT)
 				.until(() -> lingering.closedConnections() == 1);
+		}
+	}
+
+	@Test
+	void aClientThatKeepsSendingDoesNotHoldUpTheDrainOfTheOthers() throws Exception {
+		// One drain selector reads every greeted connection of the listener: one that
+		// never stops sending must not keep it from seeing the others close.
+		try (RunningServer draining = RunningServer.start("greeter.server.linger=10s");
+				Socket flooding = draining.connect()) {
+			assertThat(RunningServer.readToEnd(flooding.getInputStream())).isEqualTo(DEFAULT_GREETING);
+			AtomicBoolean stop = new AtomicBoolean();
+			Thread sender = new Thread(() -> {
+				byte[] chunk = new byte[64 * 1024];
+				try {
+					OutputStream output = flooding.getOutputStream();
+					while (!stop.get()) {
+						output.write(chunk);
+					}
+				}
+				catch (IOException ex) {
+					// closed: the test is over
+				}
+			});
+			sender.start();
+			try {
+				for (int i = 0; i < 20; i++) {
+					assertThat(draining.fetch()).isEqualTo(DEFAULT_GREETING);
+				}
+				// Long before the flooding client's linger of 10 s ends.
+				await("the others' closes").atMost(Duration.ofSeconds(5))
+					.until(() -> draining.closedConnections() == 20);
+			}
+			finally {
+				stop.set(true);
+				flooding.close();
+				sender.join(RunningServer.CLIENT_TIMEOUT.toMillis());
+			}
 		}
 	}
 

@@ -1,0 +1,286 @@
+package dev.greeter.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.greeter.server.DrainingDeserializer.ConnectionEnd;
+
+/**
+ * One thread and one {@link Selector} that drain every greeted connection of a listener
+ * until its client closes, and close it then, or at the linger deadline: what the
+ * {@link DrainingDeserializer} does on a thread of its own per connection, without the
+ * thread.
+ * <p>
+ * Why drain at all, see {@link DrainingDeserializer}: closing with unread input resets
+ * the connection, and a reset can destroy the greeting. The outcomes are the same as the
+ * blocking drain's, told to the connection the same way (an end of stream, a reset, or a
+ * timeout at the linger), so the meters and the log cannot tell the two paths apart.
+ * <p>
+ * The linger: every connection of a listener lingers for the same time, so deadlines come
+ * in the order connections arrive. They are kept in a list in that order, each connection
+ * taking itself out when it ends, so the next deadline is always the list's head and the
+ * selector's timeout is the sweep: no timer per connection, no scan.
+ * <p>
+ * Connections are handed over through a queue: the accepting thread never waits for the
+ * selector. It wakes the selector only when the selector sleeps with nothing to do; a
+ * busy one finds them at its next turn.
+ *
+ * @author tcp-greeter team
+ */
+final class DrainSelector {
+
+	private static final Logger logger = LoggerFactory.getLogger(DrainSelector.class);
+
+	// A client that keeps sending is read at most this much per turn, so that it cannot
+	// keep the selector from the others; the rest waits for the next turn.
+	private static final int MAX_READS_PER_TURN = 16;
+
+	private final String name;
+
+	private final long lingerNanos;
+
+	private final String lingerProperty;
+
+	private final Queue<GreetingConnection> arriving = new ConcurrentLinkedQueue<>();
+
+	private final ByteBuffer discard = ByteBuffer.allocateDirect(8192);
+
+	private final Selector selector;
+
+	private final Thread thread;
+
+	private volatile boolean sleeping;
+
+	private volatile boolean stopped;
+
+	// The lingering connections, oldest (first deadline) first. Only the selector's
+	// thread touches them.
+	private @Nullable Draining oldest;
+
+	private @Nullable Draining newest;
+
+	DrainSelector(String name, Duration linger, String lingerProperty) throws IOException {
+		this.name = name;
+		this.lingerNanos = linger.toNanos();
+		this.lingerProperty = lingerProperty;
+		this.selector = Selector.open();
+		this.thread = new Thread(this::run, "greeter-drain-" + name);
+		this.thread.setDaemon(true);
+		this.thread.start();
+	}
+
+	/**
+	 * Drain a connection that was greeted and half-closed, and close it when its client
+	 * does. Never blocks.
+	 * @param connection a connection whose socket has a channel, in blocking mode still
+	 */
+	void drain(GreetingConnection connection) {
+		this.arriving.offer(connection);
+		// The selector read "arriving" after it said it sleeps, or sees the wake-up: a
+		// connection is never left in the queue while the selector sleeps.
+		if (this.sleeping || this.stopped) {
+			this.selector.wakeup();
+		}
+	}
+
+	/**
+	 * Stop draining: the factory has closed, or is closing, every connection. The
+	 * selector's close releases the channels it still holds.
+	 */
+	void stop() {
+		this.stopped = true;
+		this.selector.wakeup();
+		try {
+			this.thread.join(TimeUnit.SECONDS.toMillis(5));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private void run() {
+		try {
+			while (!this.stopped) {
+				long now = System.nanoTime();
+				expire(now);
+				long timeout = timeoutMillis(now);
+				this.sleeping = true;
+				if (this.arriving.isEmpty() && !this.stopped) {
+					this.selector.select(this::readable, timeout);
+				}
+				else {
+					this.selector.selectNow(this::readable);
+				}
+				this.sleeping = false;
+				registerArrivals();
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// The selector itself failed, which leaves the connections undrained: they
+			// are
+			// closed, so none waits for ever, and the listener goes on with threads.
+			logger.error("The drain of listener '{}' failed; its connections are closed", this.name, ex);
+			this.stopped = true;
+		}
+		finally {
+			closeAll();
+		}
+	}
+
+	// 0 is no timeout: nothing lingers, so only an arrival can wake the selector.
+	private long timeoutMillis(long now) {
+		Draining first = this.oldest;
+		if (first == null) {
+			return 0;
+		}
+		return Math.max(1, TimeUnit.NANOSECONDS.toMillis(first.deadline - now) + 1);
+	}
+
+	private void registerArrivals() {
+		long deadline = System.nanoTime() + this.lingerNanos;
+		GreetingConnection connection;
+		while ((connection = this.arriving.poll()) != null) {
+			Draining draining = new Draining(connection, deadline);
+			try {
+				SocketChannel channel = connection.channel();
+				channel.configureBlocking(false);
+				draining.key = channel.register(this.selector, SelectionKey.OP_READ, draining);
+				append(draining);
+			}
+			catch (IOException | RuntimeException ex) {
+				// Closed meanwhile (the server stopping), or the client gone: as a read
+				// that failed.
+				connection.drainEnded(aborted(ex));
+			}
+		}
+	}
+
+	private void readable(SelectionKey key) {
+		Draining draining = (Draining) key.attachment();
+		SocketChannel channel = (SocketChannel) key.channel();
+		try {
+			for (int i = 0; i < MAX_READS_PER_TURN; i++) {
+				this.discard.clear();
+				int read = channel.read(this.discard);
+				if (read < 0) {
+					end(draining, ConnectionEnd.CLOSED_BY_CLIENT);
+					return;
+				}
+				if (read == 0) {
+					return;
+				}
+			}
+		}
+		catch (IOException ex) {
+			end(draining, aborted(ex));
+		}
+	}
+
+	private void expire(long now) {
+		Draining first = this.oldest;
+		while (first != null && now - first.deadline >= 0) {
+			// As the blocking drain reports it: a read that timed out.
+			end(first, new UncheckedIOException(
+					new SocketTimeoutException("client still connected after " + this.lingerProperty)));
+			first = this.oldest;
+		}
+	}
+
+	private void end(Draining draining, Exception cause) {
+		unlink(draining);
+		SelectionKey key = draining.key;
+		if (key != null) {
+			key.cancel();
+		}
+		draining.connection.drainEnded(cause);
+	}
+
+	private void closeAll() {
+		GreetingConnection arrived;
+		while ((arrived = this.arriving.poll()) != null) {
+			arrived.close();
+		}
+		while (this.oldest != null) {
+			Draining draining = this.oldest;
+			unlink(draining);
+			draining.connection.close();
+		}
+		try {
+			this.selector.close();
+		}
+		catch (IOException ex) {
+			// nothing more to release
+		}
+	}
+
+	private static ConnectionEnd aborted(Exception ex) {
+		return new ConnectionEnd("connection aborted: " + ex.getMessage());
+	}
+
+	private void append(Draining draining) {
+		Draining last = this.newest;
+		draining.previous = last;
+		if (last != null) {
+			last.next = draining;
+		}
+		else {
+			this.oldest = draining;
+		}
+		this.newest = draining;
+	}
+
+	private void unlink(Draining draining) {
+		Draining previous = draining.previous;
+		Draining next = draining.next;
+		if (previous != null) {
+			previous.next = next;
+		}
+		else if (this.oldest == draining) {
+			this.oldest = next;
+		}
+		if (next != null) {
+			next.previous = previous;
+		}
+		else if (this.newest == draining) {
+			this.newest = previous;
+		}
+		draining.previous = null;
+		draining.next = null;
+	}
+
+	/**
+	 * A connection being drained, and its place in the linger order.
+	 */
+	private static final class Draining {
+
+		final GreetingConnection connection;
+
+		final long deadline;
+
+		@Nullable SelectionKey key;
+
+		@Nullable Draining previous;
+
+		@Nullable Draining next;
+
+		Draining(GreetingConnection connection, long deadline) {
+			this.connection = connection;
+			this.deadline = deadline;
+		}
+
+	}
+
+}
