@@ -58,6 +58,30 @@ class PackageRulesTests {
 	}
 
 	@Test
+	void theTransportsKnowNothingOfEachOtherAndTheMetricsSeeNeither() {
+		// TCP and UDP share only what the server package holds for every listener
+		// (settings, timers, the observer); the meters hear of both through the observer.
+		noClasses().that()
+			.resideInAPackage("dev.greeter.server.tcp..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAPackage("dev.greeter.server.udp..")
+			.check(CLASSES);
+		noClasses().that()
+			.resideInAPackage("dev.greeter.server.udp..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAPackage("dev.greeter.server.tcp..")
+			.check(CLASSES);
+		noClasses().that()
+			.resideInAnyPackage("dev.greeter.metrics..", "dev.greeter.probe..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("dev.greeter.server.tcp..", "dev.greeter.server.udp..")
+			.check(CLASSES);
+	}
+
+	@Test
 	void whatTheyShareKnowsNothingOfEither() {
 		noClasses().that()
 			.resideInAPackage("dev.greeter.support..")

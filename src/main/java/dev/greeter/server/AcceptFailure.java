@@ -51,7 +51,7 @@ public enum AcceptFailure {
 	 * @param failure what {@code accept} threw
 	 * @return the kind
 	 */
-	static AcceptFailure of(IOException failure) {
+	public static AcceptFailure of(IOException failure) {
 		String message = (failure.getMessage() != null) ? failure.getMessage().toLowerCase(Locale.ROOT) : "";
 		// ENFILE's text contains EMFILE's: test the longer one first.
 		if (message.contains(ENFILE.message)) {

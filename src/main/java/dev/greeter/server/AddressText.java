@@ -12,12 +12,12 @@ import java.net.InetAddress;
  *
  * @author tcp-greeter team
  */
-final class AddressText {
+public final class AddressText {
 
 	private AddressText() {
 	}
 
-	static String of(InetAddress address) {
+	public static String of(InetAddress address) {
 		if (!(address instanceof Inet6Address)) {
 			return address.getHostAddress();
 		}
@@ -65,7 +65,7 @@ final class AddressText {
 	 * @param port the port
 	 * @return the text
 	 */
-	static String withPort(InetAddress address, int port) {
+	public static String withPort(InetAddress address, int port) {
 		String host = of(address);
 		return (host.indexOf(':') >= 0) ? "/[" + host + "]:" + port : "/" + host + ":" + port;
 	}

@@ -1,5 +1,8 @@
 package dev.greeter.server;
 
+import dev.greeter.server.tcp.TcpGreeter;
+import dev.greeter.server.udp.UdpGreeter;
+
 import java.time.Duration;
 
 import org.slf4j.Logger;
@@ -89,7 +92,7 @@ final class GracefulDrain implements SmartLifecycle {
 		// Each greets what already waits in its backlog, closes its listening socket, and
 		// returns once its accept loop has handed its last connection over: the count
 		// below is whole. In parallel, so that several listeners take no longer than one.
-		this.listeners.tcp().parallelStream().forEach((listener) -> listener.factory().stopAccepting());
+		this.listeners.tcp().parallelStream().forEach(TcpGreeter::stopAccepting);
 		this.listeners.udp().forEach(UdpGreeter::stopReceiving);
 		int open = open();
 		logger.info("Greeting server stopped accepting; waiting for {} open connection(s) to finish", open);
@@ -103,7 +106,7 @@ final class GracefulDrain implements SmartLifecycle {
 	}
 
 	private int open() {
-		return this.listeners.tcp().stream().mapToInt((listener) -> listener.limit().inUse()).sum();
+		return this.listeners.tcp().stream().mapToInt((listener) -> listener.openConnections()).sum();
 	}
 
 	private static boolean pause() {

@@ -1,5 +1,9 @@
 package dev.greeter.server;
 
+import dev.greeter.server.tcp.ConnectionThreads;
+import dev.greeter.server.tcp.TcpGreeter;
+import dev.greeter.server.udp.UdpGreeter;
+
 import java.util.ArrayList;
 import java.util.List;
 

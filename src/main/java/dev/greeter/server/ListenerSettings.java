@@ -43,10 +43,10 @@ import dev.greeter.server.ServerSettings.ClientAuth;
  * @param udp the amplification limits (UDP)
  * @author tcp-greeter team
  */
-record ListenerSettings(String name, boolean configured, Protocol protocol, int port, @Nullable InetAddress address,
-		int backlog, ProxyProtocol proxyProtocol, Duration proxyProtocolTimeout, @Nullable String sslBundle,
-		ClientAuth clientAuth, int maxConnections, boolean maxConnectionsExplicit, Duration linger,
-		Duration writeTimeout, boolean logConnections, ListenerProperties.Udp udp) {
+public record ListenerSettings(String name, boolean configured, Protocol protocol, int port,
+		@Nullable InetAddress address, int backlog, ProxyProtocol proxyProtocol, Duration proxyProtocolTimeout,
+		@Nullable String sslBundle, ClientAuth clientAuth, int maxConnections, boolean maxConnectionsExplicit,
+		Duration linger, Duration writeTimeout, boolean logConnections, ListenerProperties.Udp udp) {
 
 	/** The name of the one listener there is when none is configured. */
 	static final String DEFAULT = "default";
@@ -60,7 +60,7 @@ record ListenerSettings(String name, boolean configured, Protocol protocol, int 
 	 * @return for example {@code greeter.listeners.syslog.port}, or
 	 * {@code greeter.server.port} for the default listener
 	 */
-	String property(String key) {
+	public String property(String key) {
 		return this.configured ? "greeter.listeners." + this.name + "." + key : "greeter.server." + key;
 	}
 
@@ -68,7 +68,7 @@ record ListenerSettings(String name, boolean configured, Protocol protocol, int 
 	 * The bound address as people write it, for messages.
 	 * @return the address, or a phrase for all interfaces
 	 */
-	String describeAddress() {
+	public String describeAddress() {
 		return (this.address != null) ? this.address.getHostAddress() : "all interfaces";
 	}
 
@@ -80,7 +80,7 @@ record ListenerSettings(String name, boolean configured, Protocol protocol, int 
 	 * @return one listener, {@code default}, when none is configured; else each
 	 * configured one, in name order
 	 */
-	static List<ListenerSettings> resolve(ServerSettings server, ListenerProperties listeners,
+	public static List<ListenerSettings> resolve(ServerSettings server, ListenerProperties listeners,
 			Environment environment) {
 		boolean maxConnectionsSet = environment.containsProperty(ConnectionCapacity.PROPERTY);
 		if (listeners.listeners().isEmpty()) {

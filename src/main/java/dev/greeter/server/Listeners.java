@@ -1,5 +1,8 @@
 package dev.greeter.server;
 
+import dev.greeter.server.tcp.TcpGreeter;
+import dev.greeter.server.udp.UdpGreeter;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,7 +121,7 @@ public final class Listeners implements SmartLifecycle {
 
 	private static int awaitListening(TcpGreeter listener) {
 		try {
-			return listener.factory().bound().get(LISTEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			return listener.bound().get(LISTEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (ExecutionException ex) {
 			throw new ServerStartException(listener.settings(), (ex.getCause() != null) ? ex.getCause() : ex);

@@ -21,7 +21,7 @@ import org.slf4j.Logger;
  *
  * @author tcp-greeter team
  */
-final class RateLimitedWarning {
+public final class RateLimitedWarning {
 
 	private final Logger logger;
 
@@ -57,7 +57,7 @@ final class RateLimitedWarning {
 	 * Count an occurrence, and report it now when no report was made in the interval.
 	 * @param detail what to say about this occurrence
 	 */
-	void occurred(Object detail) {
+	public void occurred(Object detail) {
 		this.lastDetail.set(detail);
 		this.pending.incrementAndGet();
 		if (this.interval.compareAndSet(false, true)) {

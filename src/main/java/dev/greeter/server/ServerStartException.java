@@ -11,7 +11,7 @@ public class ServerStartException extends RuntimeException {
 
 	private final String portProperty;
 
-	ServerStartException(ListenerSettings listener, Throwable cause) {
+	public ServerStartException(ListenerSettings listener, Throwable cause) {
 		super("The greeting server could not listen on "
 				+ ((listener.protocol() == ListenerProperties.Protocol.UDP) ? "UDP " : "") + "port " + listener.port()
 				+ " (" + listener.describeAddress()

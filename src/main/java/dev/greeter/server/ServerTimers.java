@@ -19,7 +19,7 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  *
  * @author tcp-greeter team
  */
-final class ServerTimers implements DisposableBean {
+public final class ServerTimers implements DisposableBean {
 
 	private final ScheduledExecutorService scheduler;
 
@@ -27,14 +27,14 @@ final class ServerTimers implements DisposableBean {
 
 	private final List<RateLimitedWarning> warnings = new CopyOnWriteArrayList<>();
 
-	ServerTimers(Duration reportInterval) {
+	public ServerTimers(Duration reportInterval) {
 		CustomizableThreadFactory threads = new CustomizableThreadFactory("greeter-timers-");
 		threads.setDaemon(true);
 		this.scheduler = Executors.newSingleThreadScheduledExecutor(threads);
 		this.reportInterval = reportInterval;
 	}
 
-	ScheduledExecutorService scheduler() {
+	public ScheduledExecutorService scheduler() {
 		return this.scheduler;
 	}
 
@@ -44,7 +44,7 @@ final class ServerTimers implements DisposableBean {
 	 * @param format its message: the count since the last report, then the last detail
 	 * @return the warning
 	 */
-	RateLimitedWarning warning(Logger logger, String format) {
+	public RateLimitedWarning warning(Logger logger, String format) {
 		RateLimitedWarning warning = new RateLimitedWarning(logger, format, this.reportInterval, this.scheduler);
 		this.warnings.add(warning);
 		return warning;

@@ -1,7 +1,7 @@
 /**
- * The TCP listener: a Spring Integration server connection factory, the greeting written
- * on every new connection, the half-close and drain that end it cleanly, and the server
- * settings.
+ * The listeners and their lifecycle: settings, start, readiness, the drain on shutdown,
+ * and what every transport shares (timers, rate-limited warnings, the observer the meters
+ * listen through).
  */
 @NullMarked
 package dev.greeter.server;

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import org.springframework.integration.ip.tcp.connection.AbstractServerConnectionFactory;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
@@ -60,7 +61,9 @@ class GreetingServerTests {
 		Integer published = server.context()
 			.getEnvironment()
 			.getProperty(Listeners.portProperty("default"), Integer.class);
-		int bound = server.context().getBean(GreetingServerConnectionFactory.class).getPort();
+		int bound = server.context()
+			.getBean("default.connectionFactory", AbstractServerConnectionFactory.class)
+			.getPort();
 		assertThat(published).isEqualTo(bound).isPositive();
 		assertThat(output.getAll()).containsOnlyOnce("Greeting server listening on port " + bound + " (127.0.0.1)");
 	}

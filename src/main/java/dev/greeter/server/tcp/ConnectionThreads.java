@@ -1,4 +1,4 @@
-package dev.greeter.server;
+package dev.greeter.server.tcp;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
@@ -30,7 +30,7 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  *
  * @author tcp-greeter team
  */
-final class ConnectionThreads implements DisposableBean {
+public final class ConnectionThreads implements DisposableBean {
 
 	private static final String PREFIX = "greeter-";
 
@@ -46,7 +46,7 @@ final class ConnectionThreads implements DisposableBean {
 		this.pool = pool;
 	}
 
-	static ConnectionThreads create(boolean virtual, SimpleAsyncTaskExecutorBuilder builder) {
+	public static ConnectionThreads create(boolean virtual, SimpleAsyncTaskExecutorBuilder builder) {
 		if (virtual) {
 			return new ConnectionThreads(builder.virtualThreads(true).threadNamePrefix(PREFIX).build(), null);
 		}
@@ -62,11 +62,11 @@ final class ConnectionThreads implements DisposableBean {
 	 * thread.
 	 * @return true for virtual threads
 	 */
-	boolean virtual() {
+	public boolean virtual() {
 		return this.pool == null;
 	}
 
-	TaskExecutor executor() {
+	public TaskExecutor executor() {
 		return this.executor;
 	}
 

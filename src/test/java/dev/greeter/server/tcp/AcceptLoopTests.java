@@ -1,4 +1,4 @@
-package dev.greeter.server;
+package dev.greeter.server.tcp;
 
 import java.net.ConnectException;
 import java.net.ServerSocket;

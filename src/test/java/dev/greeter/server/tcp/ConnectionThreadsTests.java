@@ -1,4 +1,4 @@
-package dev.greeter.server;
+package dev.greeter.server.tcp;
 
 import java.io.IOException;
 import java.util.HashSet;
@@ -43,7 +43,7 @@ class ConnectionThreadsTests {
 				greeting.add(threads.poll(RunningServer.CLIENT_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
 			}
 			assertThat(greeting).singleElement().satisfies((thread) -> {
-				assertThat(thread.getName()).isEqualTo("greeter-accept-default");
+				assertThat(thread.getName()).isEqualTo("accept-default");
 				assertThat(isVirtual(thread)).isFalse();
 			});
 			Set<Thread> started = new HashSet<>(Thread.getAllStackTraces().keySet());
@@ -57,7 +57,7 @@ class ConnectionThreadsTests {
 	@EnabledForJreRange(max = JRE.JAVA_20)
 	void connectionsThatMayWaitRunOnTheServersOwnPlatformThreadsBeforeJava21() throws Exception {
 		Thread thread = threadGreetingAConnectionThatMayWait();
-		assertThat(thread.getName()).startsWith("greeter-").isNotEqualTo("greeter-accept-default");
+		assertThat(thread.getName()).startsWith("greeter-").isNotEqualTo("accept-default");
 		assertThat(isVirtual(thread)).isFalse();
 	}
 
@@ -76,7 +76,7 @@ class ConnectionThreadsTests {
 			assertThat(server.fetch()).asString().isEqualTo("Hello 1\r\n");
 			Thread thread = threads.poll(RunningServer.CLIENT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 			assertThat(thread).isNotNull();
-			assertThat(thread.getName()).startsWith("greeter-").isNotEqualTo("greeter-accept-default");
+			assertThat(thread.getName()).startsWith("greeter-").isNotEqualTo("accept-default");
 		}
 	}
 

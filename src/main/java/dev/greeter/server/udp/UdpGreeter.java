@@ -1,4 +1,15 @@
-package dev.greeter.server;
+package dev.greeter.server.udp;
+
+import dev.greeter.server.AddressText;
+import dev.greeter.server.DatagramDrop;
+import dev.greeter.server.ListenerObserver;
+import dev.greeter.server.ListenerObservers;
+import dev.greeter.server.ListenerProperties;
+import dev.greeter.server.ListenerSettings;
+import dev.greeter.server.RateLimitedWarning;
+import dev.greeter.server.ServerListener;
+import dev.greeter.server.ServerStartException;
+import dev.greeter.server.ServerTimers;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -68,7 +79,7 @@ import dev.greeter.greeting.ServedGreeting;
  *
  * @author tcp-greeter team
  */
-final class UdpGreeter implements ServerListener {
+public final class UdpGreeter implements ServerListener {
 
 	private static final Logger logger = LoggerFactory.getLogger(UdpGreeter.class);
 
@@ -111,7 +122,8 @@ final class UdpGreeter implements ServerListener {
 
 	private volatile boolean stopped;
 
-	UdpGreeter(ListenerSettings settings, GreetingSource greeting, ListenerObservers observers, ServerTimers timers) {
+	public UdpGreeter(ListenerSettings settings, GreetingSource greeting, ListenerObservers observers,
+			ServerTimers timers) {
 		this.settings = settings;
 		this.greeting = greeting;
 		this.timers = timers;
@@ -139,7 +151,7 @@ final class UdpGreeter implements ServerListener {
 	 * Bind the sockets now, so that a port in use stops start-up.
 	 * @throws ServerStartException when a socket cannot be bound
 	 */
-	void bind() {
+	public void bind() {
 		List<InetAddress> addresses = this.wildcard ? LocalAddresses.list()
 				: List.of(Objects.requireNonNull(this.settings.address()));
 		IOException failure = null;
@@ -194,7 +206,7 @@ final class UdpGreeter implements ServerListener {
 	 * address check. Started at once.
 	 * @param flows where the flows go (each registers its own beans)
 	 */
-	void register(IntegrationFlowContext flows) {
+	public void register(IntegrationFlowContext flows) {
 		this.flows = flows;
 		for (AddressSocket socket : this.sockets.values()) {
 			socket.register(this, flows);
@@ -285,7 +297,7 @@ final class UdpGreeter implements ServerListener {
 	 * @return whether it receives
 	 * @throws InterruptedException if interrupted
 	 */
-	boolean awaitReceiving(Duration timeout) throws InterruptedException {
+	public boolean awaitReceiving(Duration timeout) throws InterruptedException {
 		return await(this::isListening, timeout);
 	}
 
@@ -366,7 +378,7 @@ final class UdpGreeter implements ServerListener {
 	/**
 	 * Stop receiving: the sockets close, and datagrams sent from now on get none.
 	 */
-	void stopReceiving() {
+	public void stopReceiving() {
 		this.stopped = true;
 		ScheduledFuture<?> check = this.check;
 		if (check != null) {
@@ -380,7 +392,7 @@ final class UdpGreeter implements ServerListener {
 		return this.sockets.values().stream().map(AddressSocket::socket).toList();
 	}
 
-	ListenerSettings settings() {
+	public ListenerSettings settings() {
 		return this.settings;
 	}
 
@@ -465,7 +477,7 @@ final class UdpGreeter implements ServerListener {
 			return this.socket;
 		}
 
-		void register(UdpGreeter greeter, IntegrationFlowContext flows) {
+		public void register(UdpGreeter greeter, IntegrationFlowContext flows) {
 			String name = greeter.settings.name();
 			String text = AddressText.of(this.address);
 			DatagramReceiver receiver = new DatagramReceiver(this.socket.getLocalPort());

@@ -1,4 +1,6 @@
-package dev.greeter.server;
+package dev.greeter.server.tcp;
+
+import dev.greeter.server.AddressText;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,4 @@
-package dev.greeter.server;
+package dev.greeter.server.udp;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

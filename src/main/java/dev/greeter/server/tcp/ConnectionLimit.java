@@ -1,4 +1,9 @@
-package dev.greeter.server;
+package dev.greeter.server.tcp;
+
+import dev.greeter.server.ListenerObserver;
+import dev.greeter.server.ListenerSettings;
+import dev.greeter.server.RateLimitedWarning;
+import dev.greeter.server.ServerTimers;
 
 import java.util.concurrent.Semaphore;
 

@@ -1,4 +1,4 @@
-package dev.greeter.server;
+package dev.greeter.server.udp;
 
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class CatchAllSockets {
 
-	private static final String PACKET_INFO_SOCKET = "dev.greeter.server.PacketInfoSocket";
+	private static final String PACKET_INFO_SOCKET = "dev.greeter.server.udp.PacketInfoSocket";
 
 	private static final int FIRST_RUNTIME = 22;
 

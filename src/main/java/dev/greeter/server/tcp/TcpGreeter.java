@@ -1,4 +1,12 @@
-package dev.greeter.server;
+package dev.greeter.server.tcp;
+
+import dev.greeter.server.ListenerObserver;
+import dev.greeter.server.ListenerObservers;
+import dev.greeter.server.ListenerSettings;
+import dev.greeter.server.ServerListener;
+import dev.greeter.server.ServerTimers;
+
+import java.util.concurrent.CompletableFuture;
 
 import org.jspecify.annotations.Nullable;
 
@@ -29,7 +37,7 @@ import dev.greeter.proxy.ProxyProtocol;
  *
  * @author tcp-greeter team
  */
-final class TcpGreeter implements ServerListener {
+public final class TcpGreeter implements ServerListener {
 
 	private final ListenerSettings settings;
 
@@ -53,8 +61,8 @@ final class TcpGreeter implements ServerListener {
 
 	private final GreetingServerConnectionFactory factory;
 
-	TcpGreeter(ListenerSettings settings, int maxConnections, GreetingSource greeting, ListenerObservers observers,
-			Context context) {
+	public TcpGreeter(ListenerSettings settings, int maxConnections, GreetingSource greeting,
+			ListenerObservers observers, Context context) {
 		this.settings = settings;
 		this.events = context.events();
 		this.timers = context.timers();
@@ -95,7 +103,7 @@ final class TcpGreeter implements ServerListener {
 	 * @param beanFactory where the factory goes, under its name
 	 * @param flows where the flows go
 	 */
-	void register(ConfigurableListableBeanFactory beanFactory, IntegrationFlowContext flows) {
+	public void register(ConfigurableListableBeanFactory beanFactory, IntegrationFlowContext flows) {
 		String name = this.settings.name();
 		String factoryName = name + ".connectionFactory";
 		beanFactory.registerSingleton(factoryName, beanFactory.initializeBean(this.factory, factoryName));
@@ -114,11 +122,11 @@ final class TcpGreeter implements ServerListener {
 			.register();
 	}
 
-	ListenerSettings settings() {
+	public ListenerSettings settings() {
 		return this.settings;
 	}
 
-	GreetingServerConnectionFactory factory() {
+	public GreetingServerConnectionFactory factory() {
 		return this.factory;
 	}
 
@@ -150,12 +158,36 @@ final class TcpGreeter implements ServerListener {
 		return this.start;
 	}
 
-	ConnectionLimit limit() {
+	public ConnectionLimit limit() {
 		return this.limit;
 	}
 
 	LingerSweep lingerSweep() {
 		return this.lingerSweep;
+	}
+
+	/**
+	 * The port really bound, once the listening socket is open.
+	 * @return the port, or the failure to listen
+	 */
+	public CompletableFuture<Integer> bound() {
+		return this.factory.bound();
+	}
+
+	/**
+	 * Stop accepting: greet what waits in the backlog, then close the listening socket;
+	 * the open connections go on. Returns once the accept loop has ended.
+	 */
+	public void stopAccepting() {
+		this.factory.stopAccepting();
+	}
+
+	/**
+	 * The connections open now, from accepted to closed.
+	 * @return their count
+	 */
+	public int openConnections() {
+		return this.limit.inUse();
 	}
 
 	/**
@@ -207,7 +239,7 @@ final class TcpGreeter implements ServerListener {
 	 * @param bundles the SSL bundles, for a listener with TLS
 	 * @param structuredLogs whether logs are structured (JSON)
 	 */
-	record Context(ApplicationEventPublisher events, ServerTimers timers, TaskExecutor threads,
+	public record Context(ApplicationEventPublisher events, ServerTimers timers, TaskExecutor threads,
 			@Nullable SslBundles bundles, boolean structuredLogs) {
 
 		SslBundles sslBundles() {

@@ -1,4 +1,6 @@
-package dev.greeter.server;
+package dev.greeter.server.udp;
+
+import dev.greeter.server.DatagramDrop;
 
 import java.io.IOException;
 import java.net.Inet6Address;

@@ -1,4 +1,4 @@
-package dev.greeter.server;
+package dev.greeter.server.udp;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.greeter.server;
+package dev.greeter.server.tcp;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;

@@ -1,4 +1,6 @@
-package dev.greeter.server;
+package dev.greeter.server.udp;
+
+import dev.greeter.server.DatagramDrop;
 
 import java.net.InetAddress;
 import java.util.Map;

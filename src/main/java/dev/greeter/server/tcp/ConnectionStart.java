@@ -1,4 +1,10 @@
-package dev.greeter.server;
+package dev.greeter.server.tcp;
+
+import dev.greeter.server.AddressText;
+import dev.greeter.server.ListenerObserver;
+import dev.greeter.server.ListenerSettings;
+import dev.greeter.server.RateLimitedWarning;
+import dev.greeter.server.ServerTimers;
 
 import java.io.IOException;
 import java.io.InputStream;

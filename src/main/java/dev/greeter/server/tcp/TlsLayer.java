@@ -1,4 +1,6 @@
-package dev.greeter.server;
+package dev.greeter.server.tcp;
+
+import dev.greeter.server.ServerSettings;
 
 import java.io.IOException;
 import java.io.InputStream;

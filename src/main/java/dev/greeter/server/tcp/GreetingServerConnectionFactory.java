@@ -1,4 +1,8 @@
-package dev.greeter.server;
+package dev.greeter.server.tcp;
+
+import dev.greeter.server.AcceptFailure;
+import dev.greeter.server.RateLimitedWarning;
+import dev.greeter.server.ServerTimers;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -339,7 +343,7 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 	@Override
 	protected Executor getTaskExecutor() {
 		return (loop) -> {
-			Thread thread = new Thread(loop, "greeter-accept-" + this.listener.name());
+			Thread thread = new Thread(loop, "accept-" + this.listener.name());
 			thread.setDaemon(true);
 			thread.start();
 		};

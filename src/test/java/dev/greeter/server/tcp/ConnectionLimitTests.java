@@ -1,4 +1,10 @@
-package dev.greeter.server;
+package dev.greeter.server.tcp;
+
+import dev.greeter.server.ListenerObserver;
+import dev.greeter.server.ListenerProperties;
+import dev.greeter.server.ListenerSettings;
+import dev.greeter.server.ServerSettings;
+import dev.greeter.server.ServerTimers;
 
 import java.time.Duration;
 import java.util.List;

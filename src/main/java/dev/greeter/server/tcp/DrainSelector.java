@@ -1,4 +1,4 @@
-package dev.greeter.server;
+package dev.greeter.server.tcp;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.greeter.server.DrainingDeserializer.ConnectionEnd;
+import dev.greeter.server.tcp.DrainingDeserializer.ConnectionEnd;
 
 /**
  * One thread and one {@link Selector} that drain every greeted connection of a listener
@@ -77,7 +77,7 @@ final class DrainSelector {
 		this.lingerNanos = linger.toNanos();
 		this.lingerProperty = lingerProperty;
 		this.selector = Selector.open();
-		this.thread = new Thread(this::run, "greeter-drain-" + name);
+		this.thread = new Thread(this::run, "drain-" + name);
 		this.thread.setDaemon(true);
 		this.thread.start();
 	}

@@ -1,4 +1,10 @@
-package dev.greeter.server;
+package dev.greeter.server.tcp;
+
+import dev.greeter.server.ListenerObserver;
+import dev.greeter.server.ListenerObservers;
+import dev.greeter.server.ListenerProperties;
+import dev.greeter.server.Listeners;
+import dev.greeter.server.ServerSettings;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,7 +24,6 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Import;
 import org.springframework.integration.ip.tcp.connection.TcpConnection;
 import org.springframework.util.ClassUtils;
 
@@ -40,6 +45,9 @@ import static org.awaitility.Awaitility.await;
 class GreetingConnectionTests {
 
 	// Package-private in its own package, as every configuration class here.
+	private static final Class<?> SERVER = ClassUtils.resolveClassName("dev.greeter.server.GreetingServerConfiguration",
+			null);
+
 	private static final Class<?> GREETINGS = ClassUtils.resolveClassName("dev.greeter.greeting.GreetingConfiguration",
 			null);
 
@@ -48,7 +56,7 @@ class GreetingConnectionTests {
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class,
 				TaskExecutionAutoConfiguration.class, IntegrationAutoConfiguration.class))
-		.withUserConfiguration(Server.class, GREETINGS)
+		.withUserConfiguration(Server.class, SERVER, GREETINGS)
 		.withPropertyValues("greeter.server.address=127.0.0.1", "greeter.server.port=0", "greeter.greeting=hi");
 
 	@ParameterizedTest
@@ -136,7 +144,6 @@ class GreetingConnectionTests {
 
 	@Configuration(proxyBeanMethods = false)
 	@EnableConfigurationProperties({ ServerSettings.class, ListenerProperties.class, GreetingProperties.class })
-	@Import(GreetingServerConfiguration.class)
 	static class Server {
 
 		@Bean

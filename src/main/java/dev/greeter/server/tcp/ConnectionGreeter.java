@@ -1,4 +1,7 @@
-package dev.greeter.server;
+package dev.greeter.server.tcp;
+
+import dev.greeter.server.AddressText;
+import dev.greeter.server.ListenerObserver;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
