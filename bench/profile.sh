@@ -42,15 +42,33 @@ sleep 1
 grep -E '^[^ ]+(;[^ ]+)* [0-9]+$' "$work/greeter.log" >"$work/profile.collapsed" || true
 python3 - "$work/profile.collapsed" <<'PY'
 import collections, sys
+# The first rule whose key is on a stack names its group; the keys are frames specific to one step
+# of a connection's life, so that a step is found wherever it runs (the accepting thread greets too).
 rules = [("the JIT compiler", "CompileBroker"), ("GC", "GCTaskThread"), ("GC", "VM_GenCollect"),
          ("logging: the per-connection line", "ch/qos/logback"),
          ("connection id: UUID.randomUUID (Spring Integration)", "UUID.randomUUID"),
+         ("application events (open, exception, close)", "multicastEvent"),
+         ("metrics", "dev/greeter/metrics"),
+         ("messages: building the greeting's message", "MessageBuilder"),
+         ("the factory's harvest of closed connections", "harvestClosedConnections"),
+         ("the greeting's write", "GreetingConnection.send"),
+         ("the half-close", "shutdownOutput"),
          ("virtual-thread scheduler: carriers parked and woken", "ForkJoinPool.awaitWork"),
          ("virtual-thread scheduler: carriers parked and woken", "ForkJoinPool.signalWork"),
          ("virtual-thread scheduler: carriers parked and woken", "ForkJoinPool.deactivate"),
          ("the JDK's poller (a blocked read or accept on a virtual thread)", "Poller"),
-         ("accept", "accept"), ("the greeting's write", "GreetingConnection.send"), ("close", "close"),
-         ("the drain's read", "DrainingDeserializer"), ("metrics", "dev/greeter/metrics")]
+         ("accept", "ServerSocketChannelImpl.accept"), ("accept", "NioSocketImpl.accept"),
+         ("accept", "ServerSocketAdaptor.accept"),
+         ("close", "implCloseSelectableChannel"), ("close", "NioSocketImpl.close"),
+         ("close", "SocketChannelImpl.kill"), ("close", "closeConnection"),
+         ("switch to non-blocking", "configureBlocking"),
+         ("the drain's read", "DrainSelector.readable"), ("the drain's read", "DrainingDeserializer"),
+         ("the drain selector: registration", "DrainSelector.registerArrivals"),
+         ("the drain selector: waiting (epoll)", "SelectorImpl.select"),
+         ("the connection object", "TcpConnectionSupport.<init>"),
+         ("the connection object", "initializeConnection"),
+         ("the connection object", "GreetingConnection.<init>"),
+         ("socket options", "setSocketAttributes")]
 total, groups = 0, collections.Counter()
 for line in open(sys.argv[1]):
     stack, _, n = line.rstrip().rpartition(" ")

@@ -137,8 +137,11 @@ print()
 for c in cs:
     g, n, b = (median(x, c, "rate") for x in ("tcp-greeter", "nginx", "bare"))
     gc, bc = median("tcp-greeter", c, "cpu_us_per_conn"), median("bare", c, "cpu_us_per_conn")
+    nc = median("nginx", c, "cpu_us_per_conn")
+    gp, np_ = median("tcp-greeter", c, "p99_us"), median("nginx", c, "p99_us")
     print(f"c={c}: tcp-greeter/nginx throughput {g / n:.2f}, tcp-greeter/bare {g / b:.2f};"
-          f" CPU per connection tcp-greeter/bare {gc / bc:.2f}")
+          f" CPU per connection tcp-greeter/nginx {gc / nc:.2f}, tcp-greeter/bare {gc / bc:.2f};"
+          f" p99 tcp-greeter/nginx {gp / np_:.2f}")
 for line in open(sys.argv[2]):
     print(line.strip())
 PY

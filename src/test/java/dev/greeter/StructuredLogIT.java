@@ -87,7 +87,7 @@ class StructuredLogIT {
 				.until(() -> Files.readString(out).contains("Connection established with /127.0.0.1:" + clientPort));
 			assertThat(server.sigterm(Duration.ofSeconds(30))).isZero();
 			String text = Files.readString(out);
-			assertThat(text).containsPattern("INFO \\d+ --- \\[tcp-greeter\\] \\[\\s*greeter-\\d+\\] "
+			assertThat(text).containsPattern("INFO \\d+ --- \\[tcp-greeter\\] \\[\\s*drain-default\\] "
 					+ "dev\\.greeter\\.server\\.tcp\\.ConnectionGreeter\\s+: Connection established with /127\\.0\\.0\\.1:"
 					+ clientPort + "\\n")
 				.doesNotContain("Connection closed with")

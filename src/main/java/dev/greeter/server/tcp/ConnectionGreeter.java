@@ -82,18 +82,14 @@ final class ConnectionGreeter {
 		@Nullable InetSocketAddress client = connection.realClient();
 		ServedGreeting chosen = connection.chosenGreeting();
 		ServedGreeting served = (chosen != null) ? chosen : this.greeting.current();
-		// The description is built only for a line that will be written: a level above
-		// INFO silences it as surely as log-connections=false.
-		if (this.logConnections && logger.isInfoEnabled()) {
-			if (this.structuredLogs) {
-				ConnectionRecord.identify(logger.atInfo(), this.listener, connection, client, served)
-					.log("Connection established with {}", describe(connection, client));
-			}
-			else {
-				// The text line has no key-values: it reads as it always has, for what it
-				// always cost.
-				logger.info("Connection established with {}", describe(connection, client));
-			}
+		// On the drain selector's path the line is written by the selector's thread,
+		// after
+		// the greeting: off the accepting thread, and out of the client's wait. Unless
+		// the
+		// greeting does not go out, since then the selector never sees the connection.
+		boolean logHere = !connection.drainedBySelector();
+		if (logHere) {
+			logEstablished(connection, served);
 		}
 		byte[] bytes = render(served, connection, client, sequence);
 		Message<byte[]> message = MessageBuilder.withPayload(bytes)
@@ -109,6 +105,9 @@ final class ConnectionGreeter {
 			// The client left before its greeting was written: its loss, not a server
 			// fault. The framework has already closed the connection.
 			connection.outcome("aborted");
+			if (!logHere) {
+				logEstablished(connection, served);
+			}
 			this.observer.greetingAborted(connection, ex);
 			if (logger.isDebugEnabled()) {
 				logger.debug("Greeting to {} not delivered: {}", describe(connection, client), rootMessage(ex));
@@ -118,9 +117,35 @@ final class ConnectionGreeter {
 			// A bug, not a network error: report it, and do not leave the client waiting
 			// for a greeting.
 			connection.outcome("failed");
+			if (!logHere) {
+				logEstablished(connection, served);
+			}
 			this.observer.greetingAborted(connection, ex);
 			logger.error("Greeting to {} failed", describe(connection, client), ex);
 			connection.close();
+		}
+	}
+
+	/**
+	 * Write the connection's "Connection established" line, when connections are logged.
+	 * @param connection the connection
+	 * @param served the greeting it is (or was to be) greeted with
+	 */
+	void logEstablished(GreetingConnection connection, ServedGreeting served) {
+		// The description is built only for a line that will be written: a level above
+		// INFO silences it as surely as log-connections=false.
+		if (!this.logConnections || !logger.isInfoEnabled()) {
+			return;
+		}
+		@Nullable InetSocketAddress client = connection.realClient();
+		if (this.structuredLogs) {
+			ConnectionRecord.identify(logger.atInfo(), this.listener, connection, client, served)
+				.log("Connection established with {}", describe(connection, client));
+		}
+		else {
+			// The text line has no key-values: it reads as it always has, for what it
+			// always cost.
+			logger.info("Connection established with {}", describe(connection, client));
 		}
 	}
 

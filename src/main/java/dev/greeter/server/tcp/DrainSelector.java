@@ -48,6 +48,10 @@ final class DrainSelector {
 	// keep the selector from the others; the rest waits for the next turn.
 	private static final int MAX_READS_PER_TURN = 16;
 
+	// How long a connection may wait in the queue while the selector sleeps on others
+	// that linger: the delay of its close at worst, never of its greeting.
+	private static final long ARRIVAL_POLL_MILLIS = 10;
+
 	private final String name;
 
 	private final long lingerNanos;
@@ -116,10 +120,14 @@ final class DrainSelector {
 			while (!this.stopped) {
 				long now = System.nanoTime();
 				expire(now);
-				long timeout = timeoutMillis(now);
-				this.sleeping = true;
+				// With connections registered, a client's close wakes the selector soon
+				// enough to find what arrived meanwhile, so the accepting thread need not
+				// wake it (a system call per connection); without, only a wake-up can.
+				boolean lingering = this.oldest != null;
+				this.sleeping = !lingering;
 				if (this.arriving.isEmpty() && !this.stopped) {
-					this.selector.select(this::readable, timeout);
+					this.selector.select(this::readable,
+							lingering ? Math.min(timeoutMillis(now), ARRIVAL_POLL_MILLIS) : timeoutMillis(now));
 				}
 				else {
 					this.selector.selectNow(this::readable);
@@ -154,9 +162,15 @@ final class DrainSelector {
 		GreetingConnection connection;
 		while ((connection = this.arriving.poll()) != null) {
 			Draining draining = new Draining(connection, deadline);
+			connection.logEstablished();
 			try {
 				SocketChannel channel = connection.channel();
 				channel.configureBlocking(false);
+				// Many clients have closed by now: one read ends them without ever
+				// registering with the selector.
+				if (drained(draining, channel)) {
+					continue;
+				}
 				draining.key = channel.register(this.selector, SelectionKey.OP_READ, draining);
 				append(draining);
 			}
@@ -170,23 +184,35 @@ final class DrainSelector {
 
 	private void readable(SelectionKey key) {
 		Draining draining = (Draining) key.attachment();
-		SocketChannel channel = (SocketChannel) key.channel();
+		if (drained(draining, (SocketChannel) key.channel())) {
+			unlink(draining);
+			key.cancel();
+		}
+	}
+
+	// Reads what the client sent, up to a turn's worth, and ends the connection at the
+	// client's close or a failed read.
+	private boolean drained(Draining draining, SocketChannel channel) {
+		Exception end;
 		try {
-			for (int i = 0; i < MAX_READS_PER_TURN; i++) {
+			int read = 0;
+			for (int i = 0; i < MAX_READS_PER_TURN && read >= 0; i++) {
 				this.discard.clear();
-				int read = channel.read(this.discard);
-				if (read < 0) {
-					end(draining, ConnectionEnd.CLOSED_BY_CLIENT);
-					return;
-				}
+				read = channel.read(this.discard);
 				if (read == 0) {
-					return;
+					return false;
 				}
 			}
+			if (read >= 0) {
+				return false; // more to read at the next turn
+			}
+			end = ConnectionEnd.CLOSED_BY_CLIENT;
 		}
 		catch (IOException ex) {
-			end(draining, aborted(ex));
+			end = aborted(ex);
 		}
+		draining.connection.drainEnded(end);
+		return true;
 	}
 
 	private void expire(long now) {
@@ -211,6 +237,7 @@ final class DrainSelector {
 	private void closeAll() {
 		GreetingConnection arrived;
 		while ((arrived = this.arriving.poll()) != null) {
+			arrived.logEstablished(); // greeted: logged as every greeted connection is
 			arrived.close();
 		}
 		while (this.oldest != null) {

@@ -133,6 +133,15 @@ final class GreetingConnection extends TcpNetConnection implements LingerSweep.L
 	}
 
 	/**
+	 * Whether the drain selector drains this connection (and writes its connection log
+	 * line): a connection greeted where it was accepted.
+	 * @return true on the selector's path
+	 */
+	boolean drainedBySelector() {
+		return this.chosenGreeting != null;
+	}
+
+	/**
 	 * The greeting chosen for this connection before it was greeted, if one was.
 	 * @return the greeting, or {@code null} for the one current at the greeting
 	 */
@@ -163,6 +172,17 @@ final class GreetingConnection extends TcpNetConnection implements LingerSweep.L
 			drain.drain(this);
 		}
 		// else: not greeted, and already closed by the greeter or the framework
+	}
+
+	/**
+	 * Write this connection's "Connection established" line: the drain selector does, for
+	 * a connection greeted where it was accepted.
+	 */
+	void logEstablished() {
+		ServedGreeting served = this.greeting;
+		if (served != null) {
+			this.listener.greeter().logEstablished(this, served);
+		}
 	}
 
 	/**
@@ -224,6 +244,7 @@ final class GreetingConnection extends TcpNetConnection implements LingerSweep.L
 			super.publishConnectionCloseEvent();
 		}
 		finally {
+			this.listener.factory().forget(this);
 			if (this.holdsPermit) {
 				this.listener.limit().release();
 			}

