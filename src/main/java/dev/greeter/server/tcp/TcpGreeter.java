@@ -126,7 +126,7 @@ public final class TcpGreeter implements ServerListener {
 		return this.settings;
 	}
 
-	public GreetingServerConnectionFactory factory() {
+	GreetingServerConnectionFactory factory() {
 		return this.factory;
 	}
 
@@ -158,7 +158,7 @@ public final class TcpGreeter implements ServerListener {
 		return this.start;
 	}
 
-	public ConnectionLimit limit() {
+	ConnectionLimit limit() {
 		return this.limit;
 	}
 
