@@ -88,7 +88,7 @@ class StructuredLogIT {
 			assertThat(server.sigterm(Duration.ofSeconds(30))).isZero();
 			String text = Files.readString(out);
 			assertThat(text).containsPattern("INFO \\d+ --- \\[tcp-greeter\\] \\[\\s*drain-default\\] "
-					+ "dev\\.greeter\\.server\\.tcp\\.ConnectionGreeter\\s+: Connection established with /127\\.0\\.0\\.1:"
+					+ "d\\.greeter\\.server\\.tcp\\.ConnectionGreeter\\s+: Connection established with /127\\.0\\.0\\.1:"
 					+ clientPort + "\\n")
 				.doesNotContain("Connection closed with")
 				.doesNotContain("outcome");

@@ -101,6 +101,15 @@ final class DrainSelector {
 	}
 
 	/**
+	 * Whether the selector still drains: false once stopped, or once the selector failed,
+	 * after which connections take threads again.
+	 * @return true while connections may be handed over
+	 */
+	boolean running() {
+		return !this.stopped;
+	}
+
+	/**
 	 * Stop draining: the factory has closed, or is closing, every connection. The
 	 * selector's close releases the channels it still holds.
 	 */

@@ -226,7 +226,7 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 			return;
 		}
 		DrainSelector drain = this.drain;
-		ServedGreeting fitting = (drain != null) ? this.listener.greeter().fittingAtOnce() : null;
+		ServedGreeting fitting = (drain != null && drain.running()) ? this.listener.greeter().fittingAtOnce() : null;
 		if (drain != null && fitting != null) {
 			greetHere(socket, fitting, drain);
 		}
