@@ -30,6 +30,9 @@ trap stop EXIT
   --server.address=127.0.0.1 --server.port=$((port + 1)) --greeter.server.log-connections=false \
   --greeter.server.port-file="$work/ports" >"$work/greeter.log" 2>&1 &
 greeter=$!
+# The probe starts once the greeter listens: its port file is written when it is ready.
+for _ in $(seq 1 240); do [ -s "$work/ports" ] && break; kill -0 "$greeter" || { cat "$work/greeter.log" >&2; exit 1; }; sleep 0.25; done
+[ -s "$work/ports" ] || { echo "the greeter did not start" >&2; cat "$work/greeter.log" >&2; exit 1; }
 args=()
 for i in $(seq 1 "$targets"); do
   args+=("--greeter.probe.targets.t$i.url=tcp://127.0.0.1:$port" "--greeter.probe.targets.t$i.interval=100ms")
