@@ -1,8 +1,6 @@
 package dev.greeter.server.tcp;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -35,8 +33,8 @@ import dev.greeter.server.tcp.DrainingDeserializer.ConnectionEnd;
  * selector's timeout is the sweep: no timer per connection, no scan.
  * <p>
  * Connections are handed over through a queue: the accepting thread never waits for the
- * selector. It wakes the selector only when the selector sleeps with nothing to do; a
- * busy one finds them at its next turn.
+ * selector. It wakes the selector only when no registered connection will: one that
+ * drains others finds the new ones at its next turn, at most 10 ms later.
  *
  * @author tcp-greeter team
  */
@@ -170,66 +168,62 @@ final class DrainSelector {
 		long deadline = System.nanoTime() + this.lingerNanos;
 		GreetingConnection connection;
 		while ((connection = this.arriving.poll()) != null) {
-			Draining draining = new Draining(connection, deadline);
 			connection.logEstablished();
 			try {
 				SocketChannel channel = connection.channel();
 				channel.configureBlocking(false);
 				// Many clients have closed by now: one read ends them without ever
 				// registering with the selector.
-				if (drained(draining, channel)) {
+				Exception end = drain(channel);
+				if (end != null) {
+					connection.drainEnded(end);
 					continue;
 				}
+				Draining draining = new Draining(connection, deadline);
 				draining.key = channel.register(this.selector, SelectionKey.OP_READ, draining);
 				append(draining);
 			}
 			catch (IOException | RuntimeException ex) {
 				// Closed meanwhile (the server stopping), or the client gone: as a read
 				// that failed.
-				connection.drainEnded(aborted(ex));
+				connection.drainEnded(ConnectionEnd.aborted(ex));
 			}
 		}
 	}
 
 	private void readable(SelectionKey key) {
-		Draining draining = (Draining) key.attachment();
-		if (drained(draining, (SocketChannel) key.channel())) {
-			unlink(draining);
-			key.cancel();
+		Exception end = drain((SocketChannel) key.channel());
+		if (end != null) {
+			end((Draining) key.attachment(), end);
 		}
 	}
 
-	// Reads what the client sent, up to a turn's worth, and ends the connection at the
-	// client's close or a failed read.
-	private boolean drained(Draining draining, SocketChannel channel) {
-		Exception end;
+	// Reads what the client sent, up to a turn's worth. Returns how the connection ended
+	// (the client's close, or a failed read), or null while it goes on.
+	private @Nullable Exception drain(SocketChannel channel) {
 		try {
-			int read = 0;
-			for (int i = 0; i < MAX_READS_PER_TURN && read >= 0; i++) {
+			for (int i = 0; i < MAX_READS_PER_TURN; i++) {
 				this.discard.clear();
-				read = channel.read(this.discard);
+				int read = channel.read(this.discard);
+				if (read < 0) {
+					return ConnectionEnd.CLOSED_BY_CLIENT;
+				}
 				if (read == 0) {
-					return false;
+					return null;
 				}
 			}
-			if (read >= 0) {
-				return false; // more to read at the next turn
-			}
-			end = ConnectionEnd.CLOSED_BY_CLIENT;
+			return null; // more to read at the next turn
 		}
 		catch (IOException ex) {
-			end = aborted(ex);
+			return ConnectionEnd.aborted(ex);
 		}
-		draining.connection.drainEnded(end);
-		return true;
 	}
 
 	private void expire(long now) {
 		Draining first = this.oldest;
 		while (first != null && now - first.deadline >= 0) {
 			// As the blocking drain reports it: a read that timed out.
-			end(first, new UncheckedIOException(
-					new SocketTimeoutException("client still connected after " + this.lingerProperty)));
+			end(first, ConnectionEnd.lingerEnded(this.lingerProperty));
 			first = this.oldest;
 		}
 	}
@@ -260,10 +254,6 @@ final class DrainSelector {
 		catch (IOException ex) {
 			// nothing more to release
 		}
-	}
-
-	private static ConnectionEnd aborted(Exception ex) {
-		return new ConnectionEnd("connection aborted: " + ex.getMessage());
 	}
 
 	private void append(Draining draining) {

@@ -2,7 +2,9 @@ package dev.greeter.server.tcp;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 
 import org.springframework.core.serializer.Deserializer;
 import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamException;
@@ -42,7 +44,7 @@ final class DrainingDeserializer implements Deserializer<byte[]> {
 		catch (SocketException ex) {
 			// A reset by the client, or our own close: either way the connection is over,
 			// and neither is a server error worth a log line from the framework.
-			throw new ConnectionEnd("connection aborted: " + ex.getMessage());
+			throw ConnectionEnd.aborted(ex);
 		}
 	}
 
@@ -54,6 +56,26 @@ final class DrainingDeserializer implements Deserializer<byte[]> {
 	static final class ConnectionEnd extends SoftEndOfStreamException {
 
 		static final ConnectionEnd CLOSED_BY_CLIENT = new ConnectionEnd("closed by client");
+
+		/**
+		 * A connection the client reset, or that was closed under the read.
+		 * @param ex the read's failure
+		 * @return the end
+		 */
+		static ConnectionEnd aborted(Exception ex) {
+			return new ConnectionEnd("connection aborted: " + ex.getMessage());
+		}
+
+		/**
+		 * A client still connected, or still sending, when the linger ended: reported as
+		 * a read that timed out.
+		 * @param lingerProperty the linger setting, as its property names it
+		 * @return the failure
+		 */
+		static UncheckedIOException lingerEnded(String lingerProperty) {
+			return new UncheckedIOException(
+					new SocketTimeoutException("client still connected after " + lingerProperty));
+		}
 
 		ConnectionEnd(String message) {
 			super(message);

@@ -2,7 +2,6 @@ package dev.greeter.server.tcp;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -264,8 +263,7 @@ final class GreetingConnection extends TcpNetConnection implements LingerSweep.L
 		}
 		catch (RuntimeException ex) {
 			if (this.lingerExpired) {
-				throw new UncheckedIOException(new SocketTimeoutException(
-						"client still connected after " + this.listener.settings().property("linger")));
+				throw DrainingDeserializer.ConnectionEnd.lingerEnded(this.listener.settings().property("linger"));
 			}
 			throw ex;
 		}
