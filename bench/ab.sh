@@ -6,7 +6,8 @@
 #   bench/ab.sh A.jar B.jar [rounds 1-20, default 3] [seconds 1-120, default 8] [concurrencies, default "64"]
 #
 # Environment: JAVA, GREETER_JVM_OPTS, GREETER_ARGS (bench/common.sh; the arguments go to both),
-# BENCH_PORT (default 18960; uses it and the next).
+# GREETER_JVM_OPTS_B (B's JVM options instead of GREETER_JVM_OPTS: to compare JVM settings, pass the
+# same jar twice), BENCH_PORT (default 18960; uses it and the next).
 set -euo pipefail
 [ $# -ge 2 ] && [ -f "$1" ] && [ -f "$2" ] || { echo "usage: bench/ab.sh A.jar B.jar [rounds] [seconds] [\"1 8 64\"]" >&2; exit 2; }
 # Absolute, before the script moves to the project folder.
@@ -18,11 +19,14 @@ port=${BENCH_PORT:-18960}
 # shellcheck source=bench/common.sh
 . bench/common.sh
 
+opts_a=$jvm_opts opts_b=${GREETER_JVM_OPTS_B:-$jvm_opts}
 echo "== $(date -u +%FT%TZ) on $(nproc) cores, $("$java" -version 2>&1 | head -1); A=$jar_a B=$jar_b"
+echo "== A options: $opts_a"
+echo "== B options: $opts_b"
 for round in $(seq 1 "$rounds"); do
   for which in A B; do
-    jar=$jar_a
-    [ "$which" = B ] && jar=$jar_b
+    jar=$jar_a jvm_opts=$opts_a
+    [ "$which" = B ] && jar=$jar_b jvm_opts=$opts_b
     start_greeter "$jar" "$port" "$work/server.log"
     "$work/greetload" -p "$port" -c 64 -d 4 >/dev/null
     for c in $concurrencies; do
