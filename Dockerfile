@@ -97,10 +97,9 @@ EXPOSE 8000 8080
 # it does not use (Min/MaxHeapFreeRatio). Compact object headers (Java 25) save about 10 MB at the same
 # throughput. The serial GC suits one or two cores and keeps the footprint small. Survivor spaces of a
 # sixth of the young generation instead of a tenth, allowed to fill to 80% instead of half (SurvivorRatio,
-# TargetSurvivorRatio):
-# with the default ones, a burst of connections in flight at a young collection overflowed them into the
-# old generation, which the serial GC grows instead of collecting, so a load of minutes took the heap to
-# its cap (24 -> 64 MB, docs/BENCHMARKS.md "Ten minutes at c=64").
+# TargetSurvivorRatio): with the default ones, a burst of connections in flight at a young collection
+# overflowed them into the old generation, which the serial GC grows instead of collecting, so a load of
+# minutes took the heap to its cap (24 -> 64 MB, docs/BENCHMARKS.md "Ten minutes at c=64").
 # The JIT's share, measured (docs/BENCHMARKS.md, "Memory: the JIT's share"): one C2 compilation takes up
 # to 40 MB of scratch memory (Spring's annotation scanner at start-up, the greeting path under load),
 # which the C library keeps after the JIT frees it; TrimNativeHeapInterval gives it back every second
@@ -109,8 +108,8 @@ EXPOSE 8000 8080
 # Virtual threads are on (application.properties; Java 25 here).
 ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=50", "-XX:ErgoHeapSizeLimit=64m", "-Xms16m", \
   "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:SurvivorRatio=4", "-XX:TargetSurvivorRatio=80", \
-  "-XX:+UseCompactObjectHeaders", \
-  "-XX:TrimNativeHeapInterval=1000", "-XX:-TieredCompilation", "-XX:+ExitOnOutOfMemoryError", \
+  "-XX:+UseCompactObjectHeaders", "-XX:TrimNativeHeapInterval=1000", "-XX:-TieredCompilation", \
+  "-XX:+ExitOnOutOfMemoryError", \
   "-XX:AOTCache=app.aot", "-Dspring.aot.enabled=true", "-jar", "tcp-greeter.jar"]
 # No --start-period: start-up takes a second or two, three failures 10 s apart take 30 s (and dockerfilelint
 # 1.8 misreads the option).
