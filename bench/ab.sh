@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Two builds of tcp-greeter, A and B, measured alternately in the same run: the way to tell whether a
 # change helps on a noisy machine. Each round starts A, warms it up at c=64 for 4 s, measures it at each
-# concurrency, stops it by its PID; then the same for B. Loopback only. Needs gcc.
+# concurrency (the rate, and the server's CPU time per connection), stops it by its PID; then the same
+# for B. Loopback only. Needs gcc.
 #
 #   bench/ab.sh A.jar B.jar [rounds 1-20, default 3] [seconds 1-120, default 8] [concurrencies, default "64"]
 #
@@ -30,7 +31,14 @@ for round in $(seq 1 "$rounds"); do
     start_greeter "$jar" "$port" "$work/server.log"
     "$work/greetload" -p "$port" -c 64 -d 4 >/dev/null
     for c in $concurrencies; do
-      echo "round $round $which c=$c $("$work/greetload" -p "$port" -c "$c" -d "$seconds")"
+      before=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+      result=$("$work/greetload" -p "$port" -c "$c" -d "$seconds")
+      after=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+      made=$(sed -n 's/.*connections=\([0-9]*\).*/\1/p' <<<"$result")
+      # The server's user and system time over the run, per connection made.
+      cpu=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$made" \
+        'BEGIN { printf "%.1f", (n > 0) ? t / hz * 1e6 / n : 0 }')
+      echo "round $round $which c=$c $result cpu_us_per_connection=$cpu"
     done
     stop
   done

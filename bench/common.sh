@@ -30,3 +30,30 @@ start_greeter() { # jar port log: tcp-greeter on 127.0.0.1:port, its actuator on
   pid=$!
   wait_for "$3" "Greeting server listening"
 }
+
+install_nginx() { # Debian's nginx-light and its stream module, when missing
+  if ! command -v nginx >/dev/null || [ ! -f /usr/lib/nginx/modules/ngx_stream_module.so ]; then
+    echo "== installing nginx-light and libnginx-mod-stream (Debian packages)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends nginx-light libnginx-mod-stream >/dev/null
+  fi
+}
+
+start_nginx() { # port greeting: nginx's stream `return` on 127.0.0.1:port, a worker per core; sets nginx_pid
+  cat >"$work/nginx.conf" <<CONF
+load_module /usr/lib/nginx/modules/ngx_stream_module.so;
+worker_processes auto;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+events { worker_connections 4096; }
+stream {
+  server {
+    listen 127.0.0.1:$1 backlog=1024;
+    return "$2\r\n";
+  }
+}
+CONF
+  nginx -c "$work/nginx.conf" -p "$work" &
+  nginx_pid=$!
+}

@@ -8,7 +8,8 @@
 #
 #   bench/profile.sh [concurrency, default 1] [seconds 5-120, default 15]
 #
-# Environment: JAVA, GREETER_JVM_OPTS, GREETER_ARGS (bench/common.sh), BENCH_PORT (default 18980).
+# Environment: JAVA, GREETER_JVM_OPTS, GREETER_ARGS (bench/common.sh), BENCH_PORT (default 18980),
+# PROFILE_OUT (a file to keep the collapsed stacks in, for a closer look or a flame graph).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 c=${1:-1}
@@ -40,6 +41,7 @@ echo "== $(date -u +%FT%TZ), $("$java" -version 2>&1 | head -1), c=$c for $secon
 
 sleep 1
 grep -E '^[^ ]+(;[^ ]+)* [0-9]+$' "$work/greeter.log" >"$work/profile.collapsed" || true
+[ -z "${PROFILE_OUT:-}" ] || cp "$work/profile.collapsed" "$PROFILE_OUT"
 python3 - "$work/profile.collapsed" <<'PY'
 import collections, sys
 # The first rule whose key is on a stack names its group; the keys are frames specific to one step

@@ -27,11 +27,7 @@ bare_port=$port nginx_port=$((port + 1)) greeter_port=$((port + 2)) # and its ac
 [ -f target/tcp-greeter.jar ] || ./mvnw -B -q -DskipTests package
 cp target/tcp-greeter.jar "$work/tcp-greeter.jar"
 
-if ! command -v nginx >/dev/null || [ ! -f /usr/lib/nginx/modules/ngx_stream_module.so ]; then
-  echo "== installing nginx-light and libnginx-mod-stream (Debian packages)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends nginx-light libnginx-mod-stream >/dev/null
-fi
+install_nginx
 
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -42,22 +38,8 @@ echo "== $(date -u +%FT%TZ) on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f G
 
 "$java" bench/BareServer.java "$bare_port" >"$work/bare.log" 2>&1 &
 bare=$!; pids+=("$bare")
-cat >"$work/nginx.conf" <<CONF
-load_module /usr/lib/nginx/modules/ngx_stream_module.so;
-worker_processes auto;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log warn;
-events { worker_connections 4096; }
-stream {
-  server {
-    listen 127.0.0.1:$nginx_port backlog=1024;
-    return "$greeting\r\n";
-  }
-}
-CONF
-nginx -c "$work/nginx.conf" -p "$work" &
-nginx=$!; pids+=("$nginx")
+start_nginx "$nginx_port" "$greeting"
+nginx=$nginx_pid; pids+=("$nginx")
 # shellcheck disable=SC2086
 "$java" $jvm_opts -jar "$work/tcp-greeter.jar" --greeter.server.address=127.0.0.1 --greeter.server.port="$greeter_port" \
   --server.address=127.0.0.1 --server.port=$((greeter_port + 1)) ${GREETER_ARGS:-} >"$work/greeter.log" 2>&1 &

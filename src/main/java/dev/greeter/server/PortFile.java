@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationEvent;
-import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.SmartApplicationListener;
 import org.springframework.core.env.Environment;
 
 /**
@@ -23,10 +23,14 @@ import org.springframework.core.env.Environment;
  * waits for the file instead of parsing the log, whose wording is for people. The file
  * appears whole or not at all (written beside it, then moved), so a reader never sees
  * half of it.
+ * <p>
+ * It says which two events it wants ({@link #supportsEventType}) rather than taking every
+ * event and looking: the server publishes three events per connection, and a listener of
+ * every event would be called for each of them.
  *
  * @author tcp-greeter team
  */
-final class PortFile implements ApplicationListener<ApplicationEvent> {
+final class PortFile implements SmartApplicationListener {
 
 	private static final Logger logger = LoggerFactory.getLogger(PortFile.class);
 
@@ -40,6 +44,12 @@ final class PortFile implements ApplicationListener<ApplicationEvent> {
 		this.file = file;
 		this.listeners = listeners;
 		this.environment = environment;
+	}
+
+	@Override
+	public boolean supportsEventType(Class<? extends ApplicationEvent> eventType) {
+		return ApplicationReadyEvent.class.isAssignableFrom(eventType)
+				|| ContextClosedEvent.class.isAssignableFrom(eventType);
 	}
 
 	@Override

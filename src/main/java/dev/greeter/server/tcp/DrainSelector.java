@@ -6,6 +6,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -33,8 +35,16 @@ import dev.greeter.server.tcp.DrainingDeserializer.ConnectionEnd;
  * selector's timeout is the sweep: no timer per connection, no scan.
  * <p>
  * Connections are handed over through a queue: the accepting thread never waits for the
- * selector. It wakes the selector only when no registered connection will: one that
- * drains others finds the new ones at its next turn, at most 10 ms later.
+ * selector. While connections are registered, a client's close wakes the selector soon
+ * enough to find the new ones (at most 10 ms later), so nobody wakes it: a wake-up is a
+ * system call. With none registered, only a wake-up can. (Parking the thread on the queue
+ * instead, with nothing registered, was measured too: no fewer system calls at 64
+ * clients, where park and unpark contend, docs/BENCHMARKS.md.)
+ * <p>
+ * A connection that ends while registered is closed after the next select has
+ * deregistered it: a channel closed while registered makes the JDK look up its linger,
+ * shut its output down a second time and close it only at that select anyway. The lines a
+ * turn logs go out in one write ({@link ConsoleBatch}).
  *
  * @author tcp-greeter team
  */
@@ -64,7 +74,16 @@ final class DrainSelector {
 
 	private final Thread thread;
 
+	// Set while the selector waits with nothing registered: an arrival wakes it.
 	private volatile boolean sleeping;
+
+	private final ConsoleBatch lines = new ConsoleBatch();
+
+	// Connections that ended, their keys cancelled: "ended" since the last select,
+	// "closing" before it, so deregistered by it and closed after it.
+	private List<Draining> ended = new ArrayList<>();
+
+	private List<Draining> closing = new ArrayList<>();
 
 	private volatile boolean stopped;
 
@@ -79,6 +98,7 @@ final class DrainSelector {
 		this.lingerNanos = linger.toNanos();
 		this.lingerProperty = lingerProperty;
 		this.selector = Selector.open();
+		ConsoleBatch.install();
 		this.thread = new Thread(this::run, "drain-" + name);
 		this.thread.setDaemon(true);
 		this.thread.start();
@@ -91,8 +111,8 @@ final class DrainSelector {
 	 */
 	void drain(GreetingConnection connection) {
 		this.arriving.offer(connection);
-		// The selector read "arriving" after it said it sleeps, or sees the wake-up: a
-		// connection is never left in the queue while the selector sleeps.
+		// The selector reads "arriving" after it says it sleeps, or sees the wake-up: a
+		// connection is never left in the queue while it sleeps.
 		if (this.sleeping || this.stopped) {
 			this.selector.wakeup();
 		}
@@ -127,26 +147,31 @@ final class DrainSelector {
 			while (!this.stopped) {
 				long now = System.nanoTime();
 				expire(now);
-				// With connections registered, a client's close wakes the selector soon
-				// enough to find what arrived meanwhile, so the accepting thread need not
-				// wake it (a system call per connection); without, only a wake-up can.
-				boolean lingering = this.oldest != null;
-				this.sleeping = !lingering;
-				if (this.arriving.isEmpty() && !this.stopped) {
-					this.selector.select(this::readable,
-							lingering ? Math.min(timeoutMillis(now), ARRIVAL_POLL_MILLIS) : timeoutMillis(now));
+				List<Draining> deregistering = this.ended;
+				this.ended = this.closing;
+				this.closing = deregistering;
+				if (this.oldest == null && deregistering.isEmpty()) {
+					// Nothing is registered: only an arrival can wake the selector.
+					this.sleeping = true;
+					if (this.arriving.isEmpty() && !this.stopped) {
+						this.selector.select(this::readable, 0);
+					}
+					this.sleeping = false;
+				}
+				else if (this.arriving.isEmpty() && deregistering.isEmpty() && !this.stopped) {
+					// A client's close wakes it soon enough to find the new ones.
+					this.selector.select(this::readable, Math.min(timeoutMillis(now), ARRIVAL_POLL_MILLIS));
 				}
 				else {
 					this.selector.selectNow(this::readable);
 				}
-				this.sleeping = false;
-				registerArrivals();
+				this.lines.during(this::afterSelect);
 			}
 		}
 		catch (IOException | RuntimeException ex) {
-			// The selector itself failed, which leaves the connections undrained: they
-			// are
-			// closed, so none waits for ever, and the listener goes on with threads.
+			// The selector itself failed, which leaves the connections undrained:
+			// they are closed, so none waits for ever, and the listener goes on with
+			// threads.
 			logger.error("The drain of listener '{}' failed; its connections are closed", this.name, ex);
 			this.stopped = true;
 		}
@@ -155,13 +180,23 @@ final class DrainSelector {
 		}
 	}
 
-	// 0 is no timeout: nothing lingers, so only an arrival can wake the selector.
+	// Until the first deadline; with nothing lingering, only the arrival poll.
 	private long timeoutMillis(long now) {
 		Draining first = this.oldest;
 		if (first == null) {
-			return 0;
+			return ARRIVAL_POLL_MILLIS;
 		}
 		return Math.max(1, TimeUnit.NANOSECONDS.toMillis(first.deadline - now) + 1);
+	}
+
+	// The select has deregistered the keys of the connections in "closing": they close
+	// now. Then the new connections are taken.
+	private void afterSelect() {
+		for (Draining draining : this.closing) {
+			draining.connection.drainEnded(draining.end());
+		}
+		this.closing.clear();
+		registerArrivals();
 	}
 
 	private void registerArrivals() {
@@ -228,16 +263,25 @@ final class DrainSelector {
 		}
 	}
 
+	// Closed after the next select (afterSelect), which deregisters it.
 	private void end(Draining draining, Exception cause) {
 		unlink(draining);
 		SelectionKey key = draining.key;
 		if (key != null) {
 			key.cancel();
 		}
-		draining.connection.drainEnded(cause);
+		draining.end = cause;
+		this.ended.add(draining);
 	}
 
 	private void closeAll() {
+		// Ended before the stop: reported as they ended, not as the stop's.
+		for (List<Draining> ended : List.of(this.closing, this.ended)) {
+			for (Draining draining : ended) {
+				draining.connection.drainEnded(draining.end());
+			}
+			ended.clear();
+		}
 		GreetingConnection arrived;
 		while ((arrived = this.arriving.poll()) != null) {
 			arrived.logEstablished(); // greeted: logged as every greeted connection is
@@ -298,6 +342,9 @@ final class DrainSelector {
 
 		@Nullable SelectionKey key;
 
+		// How it ended, once it has.
+		@Nullable Exception end;
+
 		@Nullable Draining previous;
 
 		@Nullable Draining next;
@@ -305,6 +352,14 @@ final class DrainSelector {
 		Draining(GreetingConnection connection, long deadline) {
 			this.connection = connection;
 			this.deadline = deadline;
+		}
+
+		Exception end() {
+			Exception end = this.end;
+			if (end == null) {
+				throw new IllegalStateException("a connection closed before it ended");
+			}
+			return end;
 		}
 
 	}
