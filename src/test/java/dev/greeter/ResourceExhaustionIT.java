@@ -1,6 +1,7 @@
 package dev.greeter;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -22,9 +23,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * What happens when the process runs out of file descriptors or heap: it serves again as
- * soon as descriptors are free, it fits its connection limit to the descriptor limit, and
- * out of heap it ends (so that it is restarted) rather than wedging. Each runs the jar as
- * a process of its own with the limit lowered.
+ * soon as descriptors are free, it fits its connection limit to the descriptor limit (and
+ * a TLS listener's to the heap), and out of heap it ends (so that it is restarted) rather
+ * than wedging. Each runs the jar as a process of its own with the limit lowered.
  */
 class ResourceExhaustionIT {
 
@@ -128,6 +129,71 @@ class ResourceExhaustionIT {
 				assertThat(server.process().exitValue()).as("exit status after an OutOfMemoryError").isNotZero();
 				assertThat(server.log()).contains("Terminating due to java.lang.OutOfMemoryError");
 			}
+		}
+	}
+
+	@Test
+	void onTheImagesHeapATlsListenerTakesOnlyWhatItsHeapHoldsAndOutlastsClientsThatStallTheirHandshake()
+			throws Exception {
+		Tools.require(Tools.onPath("openssl"), "openssl", "apt-get install -y --no-install-recommends openssl");
+		String password = "change-me";
+		Path keystore = this.temp.resolve("server.p12");
+		Tools.keytool(password, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
+				"CN=localhost", "-validity", "2", "-keystore", keystore.toString());
+		// The image's heap (64 MB): 1,100-1,500 such clients ran it out before the cap.
+		try (JarProcess server = JarProcess
+			.start(this.temp.resolve("server.log"), "",
+					List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"),
+					"--greeter.server.ssl.bundle=greeter",
+					"--spring.ssl.bundle.jks.greeter.keystore.location=file:" + keystore,
+					"--spring.ssl.bundle.jks.greeter.keystore.password=" + password,
+					"--spring.ssl.bundle.jks.greeter.keystore.type=PKCS12", "--greeter.server.linger=60s",
+					"--greeter.server.log-connections=false")
+			.awaitListening()) {
+			assertThat(server.log()).contains("greeter.server.max-connections=2048 does not fit: a TLS connection can "
+					+ "hold about 40 KiB of heap while its handshake is slow");
+			List<Socket> stalled = new ArrayList<>();
+			try {
+				// Each sends a 16 KiB handshake record but its last byte, and waits.
+				byte[] record = new byte[5 + 16383];
+				record[0] = 0x16;
+				record[1] = 0x03;
+				record[2] = 0x01;
+				record[3] = 0x40;
+				record[5] = 0x01;
+				for (int i = 0; i < 2000; i++) {
+					Socket socket = new Socket();
+					stalled.add(socket);
+					try {
+						socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
+						OutputStream out = socket.getOutputStream();
+						out.write(record);
+						out.flush();
+					}
+					catch (IOException ex) {
+						// turned away beyond the limit: the server closed it
+					}
+				}
+				assertThat(server.process().isAlive()).as("alive with 2000 stalled handshakes").isTrue();
+				await("connections beyond the cap turned away").atMost(Duration.ofSeconds(30))
+					.until(() -> server.log().contains("new connection(s) closed without a greeting"));
+				assertThat(server.get("/health/liveness").statusCode()).isEqualTo(200);
+				assertThat(server.scraped("greeter_connections_rejected_total")).isPositive();
+			}
+			finally {
+				for (Socket socket : stalled) {
+					socket.close();
+				}
+			}
+			await("a TLS client greeted once the stalled ones have gone").atMost(Duration.ofSeconds(60))
+				.ignoreExceptions()
+				.until(() -> {
+					Tools.Result result = Tools.run(Duration.ofSeconds(20), "openssl", "s_client", "-connect",
+							"127.0.0.1:" + server.port(), "-ign_eof");
+					return result.output().contains(GREETING);
+				});
+			assertThat(server.process().isAlive()).isTrue();
+			assertThat(server.log()).doesNotContain("OutOfMemoryError");
 		}
 	}
 

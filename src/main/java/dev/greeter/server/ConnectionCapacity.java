@@ -20,6 +20,15 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
  * the accept fails with "Too many open files" long before the server turns clients away
  * in order.
  * <p>
+ * On a TLS listener a connection also costs heap while its handshake is under way: the
+ * JDK reads a whole TLS record into a buffer as large as the record's header says (up to
+ * 16 KiB), and a client that sends all of a record but its last byte keeps that buffer,
+ * and the handshake's state, until the linger ends: 31-34 KiB a connection, measured.
+ * With the image's 64 MB heap, 1,100-1,500 such clients (opened in a second from one
+ * machine) ran the heap out, and the process exited (docs/BENCHMARKS.md). So a TLS
+ * listener's connections may take at most half the heap, at
+ * {@value #TLS_CONNECTION_HEAP_KIB} KiB each.
+ * <p>
  * The default is capped, with one warning; a value set explicitly that cannot fit stops
  * start-up, naming the setting, since the operator asked for something the process cannot
  * do.
@@ -36,6 +45,12 @@ final class ConnectionCapacity {
 
 	static final String PROPERTY = "greeter.server.max-connections";
 
+	/**
+	 * The heap one TLS connection may hold during a slow handshake, with a margin over
+	 * the 31-34 KiB measured on Temurin 25.
+	 */
+	static final int TLS_CONNECTION_HEAP_KIB = 40;
+
 	private static final Logger logger = LoggerFactory.getLogger(ConnectionCapacity.class);
 
 	private ConnectionCapacity() {
@@ -48,8 +63,9 @@ final class ConnectionCapacity {
 	 * @param openDescriptors the descriptors open now
 	 * @param maxThreads the thread limit (process count limit, cgroup pids)
 	 * @param threads the threads running now
+	 * @param maxHeap the most heap the JVM will use, in bytes
 	 */
-	record Limits(long maxDescriptors, long openDescriptors, long maxThreads, long threads) {
+	record Limits(long maxDescriptors, long openDescriptors, long maxThreads, long threads, long maxHeap) {
 
 		static Limits ofThisProcess() {
 			long maxDescriptors = Long.MAX_VALUE;
@@ -61,7 +77,7 @@ final class ConnectionCapacity {
 			}
 			long maxThreads = Math.min(limit("Max processes"), cgroupPids());
 			return new Limits(maxDescriptors, openDescriptors, maxThreads,
-					ManagementFactory.getThreadMXBean().getThreadCount());
+					ManagementFactory.getThreadMXBean().getThreadCount(), Runtime.getRuntime().maxMemory());
 		}
 
 		// A soft limit from /proc/self/limits (Linux); none elsewhere.
@@ -103,12 +119,13 @@ final class ConnectionCapacity {
 	 * equal part
 	 * @param explicit whether it was set, rather than left at its default
 	 * @param platformThreads whether each connection takes a platform thread
+	 * @param tls whether the listener speaks TLS, whose handshakes hold heap
 	 * @param limits what the process can hold
 	 * @return {@code requested}, or less when it cannot fit and was not set explicitly
 	 * @throws InvalidConfigurationPropertyValueException when an explicit value cannot
 	 * fit, or nothing can
 	 */
-	static int fit(String property, int requested, int shares, boolean explicit, boolean platformThreads,
+	static int fit(String property, int requested, int shares, boolean explicit, boolean platformThreads, boolean tls,
 			Limits limits) {
 		int capacity = requested;
 		String reason = null;
@@ -130,6 +147,19 @@ final class ConnectionCapacity {
 								+ "this process can start %d more%s (limit %d, ulimit -u or the cgroup's pids.max; %d "
 								+ "running, %d kept)",
 						threads, shared, limits.maxThreads(), limits.threads(), RESERVED);
+			}
+		}
+		if (tls && limits.maxHeap() != Long.MAX_VALUE) {
+			long perConnection = TLS_CONNECTION_HEAP_KIB * 1024L;
+			long heap = limits.maxHeap() / 2 / perConnection / shares;
+			if (heap < capacity) {
+				capacity = (int) heap;
+				reason = String.format(Locale.ROOT,
+						"a TLS connection can hold about %d KiB of heap while its handshake is slow, and half of this "
+								+ "JVM's heap (%d MiB of %d)%s fits %d; give the JVM more heap (-Xmx, or "
+								+ "-XX:MaxRAMPercentage with a larger memory limit)",
+						TLS_CONNECTION_HEAP_KIB, limits.maxHeap() / 2 / (1024 * 1024), limits.maxHeap() / (1024 * 1024),
+						shared, heap);
 			}
 		}
 		if (reason == null) {

@@ -69,7 +69,8 @@ class GreetingServerConfiguration {
 				continue;
 			}
 			int maxConnections = ConnectionCapacity.fit(listener.property("max-connections"), listener.maxConnections(),
-					(int) tcpCount, listener.maxConnectionsExplicit(), !connectionThreads.virtual(), limits);
+					(int) tcpCount, listener.maxConnectionsExplicit(), !connectionThreads.virtual(),
+					listener.sslBundle() != null, limits);
 			tcp.add(new TcpGreeter(listener, maxConnections, greetings.forListener(listener.name()), observe, context));
 		}
 		return new Listeners(tcp, udp, beanFactory, flows, environment);
