@@ -5,6 +5,8 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
@@ -127,44 +129,37 @@ final class ConnectionCapacity {
 	 */
 	static int fit(String property, int requested, int shares, boolean explicit, boolean platformThreads, boolean tls,
 			Limits limits) {
-		int capacity = requested;
-		String reason = null;
 		String shared = (shares > 1) ? ", shared by " + shares + " TCP listeners" : "";
+		List<Bound> bounds = new ArrayList<>();
 		long descriptors = room(limits.maxDescriptors(), limits.openDescriptors()) / shares;
-		if (descriptors < capacity) {
-			capacity = (int) descriptors;
-			reason = String.format(Locale.ROOT,
-					"this process can open %d more file descriptors%s (limit %d, the soft ulimit -n or the container's "
-							+ "nofile; %d open, %d kept for the rest of the process)",
-					descriptors, shared, limits.maxDescriptors(), limits.openDescriptors(), RESERVED);
-		}
+		bounds.add(new Bound(descriptors, String.format(Locale.ROOT,
+				"this process can open %d more file descriptors%s (limit %d, the soft ulimit -n or the container's "
+						+ "nofile; %d open, %d kept for the rest of the process)",
+				descriptors, shared, limits.maxDescriptors(), limits.openDescriptors(), RESERVED)));
 		if (platformThreads) {
 			long threads = room(limits.maxThreads(), limits.threads()) / shares;
-			if (threads < capacity) {
-				capacity = (int) threads;
-				reason = String.format(Locale.ROOT,
-						"on platform threads (Java 17, or virtual threads off) each connection takes a thread, and "
-								+ "this process can start %d more%s (limit %d, ulimit -u or the cgroup's pids.max; %d "
-								+ "running, %d kept)",
-						threads, shared, limits.maxThreads(), limits.threads(), RESERVED);
-			}
+			bounds.add(new Bound(threads, String.format(Locale.ROOT,
+					"on platform threads (Java 17, or virtual threads off) each connection takes a thread, and this "
+							+ "process can start %d more%s (limit %d, ulimit -u or the cgroup's pids.max; %d running, "
+							+ "%d kept)",
+					threads, shared, limits.maxThreads(), limits.threads(), RESERVED)));
 		}
 		if (tls && limits.maxHeap() != Long.MAX_VALUE) {
-			long perConnection = TLS_CONNECTION_HEAP_KIB * 1024L;
-			long heap = limits.maxHeap() / 2 / perConnection / shares;
-			if (heap < capacity) {
-				capacity = (int) heap;
-				reason = String.format(Locale.ROOT,
-						"a TLS connection can hold about %d KiB of heap while its handshake is slow, and half of this "
-								+ "JVM's heap (%d MiB of %d)%s fits %d; give the JVM more heap (-Xmx, or "
-								+ "-XX:MaxRAMPercentage with a larger memory limit)",
-						TLS_CONNECTION_HEAP_KIB, limits.maxHeap() / 2 / (1024 * 1024), limits.maxHeap() / (1024 * 1024),
-						shared, heap);
-			}
+			long heap = limits.maxHeap() / 2 / (TLS_CONNECTION_HEAP_KIB * 1024L) / shares;
+			bounds.add(new Bound(heap, String.format(Locale.ROOT,
+					"a TLS connection can hold about %d KiB of heap while its handshake is slow, and half of this "
+							+ "JVM's heap (%d MiB of %d)%s fits %d; give the JVM more heap (-Xmx, or "
+							+ "-XX:MaxRAMPercentage with a larger memory limit)",
+					TLS_CONNECTION_HEAP_KIB, limits.maxHeap() / 2 / (1024 * 1024), limits.maxHeap() / (1024 * 1024),
+					shared, heap)));
 		}
-		if (reason == null) {
+		// The first of the tightest bounds says why.
+		Bound tightest = bounds.stream().min(Comparator.comparingLong(Bound::connections)).orElseThrow();
+		if (tightest.connections() >= requested) {
 			return requested;
 		}
+		int capacity = (int) tightest.connections();
+		String reason = tightest.reason();
 		if (capacity < 1 || explicit) {
 			throw new InvalidConfigurationPropertyValueException(property, requested,
 					"more connections than fit: " + reason + "; lower it, or raise the limit");
@@ -172,6 +167,10 @@ final class ConnectionCapacity {
 		logger.warn("{}={} does not fit: {}; serving at most {} connections at once. Raise the limit to serve more.",
 				property, requested, reason, capacity);
 		return capacity;
+	}
+
+	// What one limit lets a listener hold, and how to say so.
+	private record Bound(long connections, String reason) {
 	}
 
 	private static long room(long limit, long used) {
