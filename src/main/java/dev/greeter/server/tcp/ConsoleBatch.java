@@ -8,7 +8,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
-import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.ConsoleAppender;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +50,11 @@ final class ConsoleBatch {
 			return;
 		}
 		Appender<ILoggingEvent> appender = context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("CONSOLE");
-		if (appender instanceof OutputStreamAppender<ILoggingEvent> console && console.isStarted()) {
+		// A console appender only: its stream is System.out's (or System.err's), which
+		// takes each write whole under its own lock, so a turn's lines, written without
+		// the appender's lock, never interleave with another thread's. A file's stream
+		// has no such lock.
+		if (appender instanceof ConsoleAppender<ILoggingEvent> console && console.isStarted()) {
 			OutputStream stream = console.getOutputStream();
 			if (stream != null && !(stream instanceof Batching)) {
 				// Its close (on the swap) is a no-op for the console: System.out stays
