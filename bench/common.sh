@@ -57,3 +57,17 @@ CONF
   nginx -c "$work/nginx.conf" -p "$work" &
   nginx_pid=$!
 }
+
+image_env=() # environment assignments for image_app's training run (bench/memory.sh sets them per setting)
+image_app() { # cache jvm-option...: the application as the image has it, in $work/app: the jar extracted
+  # (jarmode tools, once), and the JDK's AOT cache recorded at the path given by a training run with the given
+  # options and Spring's AOT mode, as the Dockerfile does (once per cache). Run it from $work/app with
+  # -XX:AOTCache=<cache> -Dspring.aot.enabled=true -jar tcp-greeter.jar.
+  local cache=$1; shift
+  [ -f "$work/app/tcp-greeter.jar" ] ||
+    "$java" -Djarmode=tools -jar target/tcp-greeter.jar extract --destination "$work/app" >/dev/null
+  [ -f "$cache" ] && return 0
+  (cd "$work/app" && env "${image_env[@]}" "$java" "$@" -Dspring.aot.enabled=true -XX:AOTCacheOutput="$cache" \
+    -Dspring.context.exit=onRefresh -jar tcp-greeter.jar --greeter.server.port=0 --server.port=0 \
+    >"$work/training.log" 2>&1) || { echo "the training run failed:" >&2; cat "$work/training.log" >&2; exit 1; }
+}

@@ -21,10 +21,7 @@ port=${BENCH_PORT:-18985}
 read -r -a options < <(sed -n '/^ENTRYPOINT/,/]/p' Dockerfile | tr -d '[]\\,"' | tr -s ' \n' ' ' |
   sed 's/^ENTRYPOINT java //; s/ -jar tcp-greeter.jar.*//; s/ -XX:AOTCache=[^ ]*//; s/ -Dspring.aot.enabled=true//'; echo)
 echo "== $(date -u +%FT%TZ) on $(nproc) cores, $("$java" -version 2>&1 | head -1); options: ${options[*]}"
-"$java" -Djarmode=tools -jar target/tcp-greeter.jar extract --destination "$work/app" >/dev/null
-(cd "$work/app" && "$java" "${options[@]}" -Dspring.aot.enabled=true -XX:AOTCacheOutput=app.aot \
-  -Dspring.context.exit=onRefresh -jar tcp-greeter.jar --greeter.server.port=0 --server.port=0 \
-  >"$work/training.log" 2>&1) || { echo "the training run failed:" >&2; cat "$work/training.log" >&2; exit 1; }
+image_app "$work/app/app.aot" "${options[@]}"
 (cd "$work/app" && exec "$java" "${options[@]}" -XX:AOTCache=app.aot -Dspring.aot.enabled=true -jar tcp-greeter.jar \
   --greeter.server.address=127.0.0.1 --greeter.server.port="$port" --server.address=127.0.0.1 \
   --server.port=$((port + 1)) --greeter.server.port-file="$work/ports" >"$work/server.log" 2>&1) &

@@ -36,14 +36,8 @@ for round in $(seq 1 "$rounds"); do
     done
     if $image; then
       cache="$work/app/$(printf '%s' "$name" | tr -c 'A-Za-z0-9' '_').aot"
-      if [ ! -f "$work/app/tcp-greeter.jar" ]; then
-        "$java" -Djarmode=tools -jar target/tcp-greeter.jar extract --destination "$work/app" >/dev/null
-      fi
-      if [ ! -f "$cache" ]; then
-        (cd "$work/app" && env "${envs[@]}" "$java" "${jvm[@]}" -Dspring.aot.enabled=true -XX:AOTCacheOutput="$cache" \
-          -Dspring.context.exit=onRefresh -jar tcp-greeter.jar --greeter.server.port=0 --server.port=0 \
-          >"$work/training.log" 2>&1) || { echo "$name: the training run failed:" >&2; cat "$work/training.log" >&2; exit 1; }
-      fi
+      image_env=("${envs[@]}")
+      image_app "$cache" "${jvm[@]}"
       jvm+=("-XX:AOTCache=$cache" -Dspring.aot.enabled=true)
       jar="$work/app/tcp-greeter.jar"
     fi
