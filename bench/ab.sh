@@ -8,7 +8,9 @@
 #
 # Environment: JAVA, GREETER_JVM_OPTS, GREETER_ARGS (bench/common.sh; the arguments go to both),
 # GREETER_JVM_OPTS_B (B's JVM options instead of GREETER_JVM_OPTS: to compare JVM settings, pass the
-# same jar twice), BENCH_PORT (default 18960; uses it and the next).
+# same jar twice), GREETLOAD_PREAMBLE (what greetload sends first on every connection, e.g. a PROXY
+# protocol header for GREETER_ARGS=--greeter.server.proxy-protocol=required), BENCH_PORT (default 18960;
+# uses it and the next).
 set -euo pipefail
 [ $# -ge 2 ] && [ -f "$1" ] && [ -f "$2" ] || { echo "usage: bench/ab.sh A.jar B.jar [rounds] [seconds] [\"1 8 64\"]" >&2; exit 2; }
 # Absolute, before the script moves to the project folder.
@@ -21,6 +23,8 @@ port=${BENCH_PORT:-18960}
 . bench/common.sh
 
 opts_a=$jvm_opts opts_b=${GREETER_JVM_OPTS_B:-$jvm_opts}
+load=()
+[ -z "${GREETLOAD_PREAMBLE:-}" ] || load=(-x "$GREETLOAD_PREAMBLE")
 echo "== $(date -u +%FT%TZ) on $(nproc) cores, $("$java" -version 2>&1 | head -1); A=$jar_a B=$jar_b"
 echo "== A options: $opts_a"
 echo "== B options: $opts_b"
@@ -29,10 +33,10 @@ for round in $(seq 1 "$rounds"); do
     jar=$jar_a jvm_opts=$opts_a
     [ "$which" = B ] && jar=$jar_b jvm_opts=$opts_b
     start_greeter "$jar" "$port" "$work/server.log"
-    "$work/greetload" -p "$port" -c 64 -d 4 >/dev/null
+    "$work/greetload" -p "$port" -c 64 -d 4 "${load[@]}" >/dev/null
     for c in $concurrencies; do
       before=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
-      result=$("$work/greetload" -p "$port" -c "$c" -d "$seconds")
+      result=$("$work/greetload" -p "$port" -c "$c" -d "$seconds" "${load[@]}")
       after=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
       made=$(sed -n 's/.*connections=\([0-9]*\).*/\1/p' <<<"$result")
       # The server's user and system time over the run, per connection made.

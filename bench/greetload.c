@@ -8,6 +8,10 @@
  *
  *   cc -O2 -pthread -o greetload greetload.c
  *   greetload -p PORT [-h 127.0.0.1] [-c 64] [-d 10] [-t 2] [-g "Hello World! This is Bhushan\r\n"]
+ *             [-x PREAMBLE]
+ *
+ * -x sends PREAMBLE (escapes as in -g) on every connection as soon as it is writable, before reading:
+ * a PROXY protocol header, say, for a listener with greeter.server.proxy-protocol=required.
  *
  * Output (one line): connections=N seconds=S rate=R p50_us=.. p99_us=.. max_us=.. errors=E verified=V
  * and, when E > 0, one line per error kind on stderr. Exit status 0 only when there were no errors.
@@ -38,11 +42,14 @@ static struct sockaddr_in target;
 static const unsigned char *expected;
 static size_t expected_len;
 static int64_t end_ns;
+static unsigned char preamble[256];
+static size_t preamble_len;
 
 struct conn {
 	int fd;
 	int64_t start_ns;
 	size_t received;
+	int preamble_sent;
 };
 
 struct worker {
@@ -82,6 +89,7 @@ static int open_conn(struct worker *w, int epfd, struct conn *c) {
 	}
 	c->start_ns = now_ns();
 	c->received = 0;
+	c->preamble_sent = 0;
 	if (connect(c->fd, (struct sockaddr *) &target, sizeof target) < 0 && errno != EINPROGRESS) {
 		w->connections++;
 		w->errors[E_CONNECT]++;
@@ -89,7 +97,7 @@ static int open_conn(struct worker *w, int epfd, struct conn *c) {
 		c->fd = -1;
 		return -1;
 	}
-	struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | (preamble_len ? EPOLLOUT : 0), .data.ptr = c};
 	epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev);
 	return 0;
 }
@@ -166,7 +174,22 @@ static void *run(void *arg) {
 				done = 1;
 			}
 			else {
-				done = on_readable(w, c);
+				done = 0;
+				if (preamble_len && !c->preamble_sent && (events[i].events & EPOLLOUT)) {
+					/* A new connection's send buffer takes a short preamble whole. */
+					if (write(c->fd, preamble, preamble_len) != (ssize_t) preamble_len) {
+						finish(w, c, E_RESET);
+						done = 1;
+					}
+					else {
+						c->preamble_sent = 1;
+						struct epoll_event in = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
+						epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &in);
+					}
+				}
+				if (!done && (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))) {
+					done = on_readable(w, c);
+				}
 			}
 			if (done && now_ns() < end_ns) {
 				while (open_conn(w, epfd, c) < 0 && now_ns() < end_ns) {
@@ -216,7 +239,8 @@ int main(int argc, char **argv) {
 	const char *greeting = "Hello World! This is Bhushan\\r\\n";
 	int port = 0, concurrency = 64, seconds = 10, threads = 2;
 	int opt;
-	while ((opt = getopt(argc, argv, "h:p:c:d:t:g:")) != -1) {
+	const char *preamble_text = NULL;
+	while ((opt = getopt(argc, argv, "h:p:c:d:t:g:x:")) != -1) {
 		switch (opt) {
 		case 'h': host = optarg; break;
 		case 'p': port = atoi(optarg); break;
@@ -224,8 +248,10 @@ int main(int argc, char **argv) {
 		case 'd': seconds = atoi(optarg); break;
 		case 't': threads = atoi(optarg); break;
 		case 'g': greeting = optarg; break;
+		case 'x': preamble_text = optarg; break;
 		default:
-			fprintf(stderr, "usage: %s -p PORT [-h HOST] [-c CONCURRENCY] [-d SECONDS] [-t THREADS] [-g GREETING]\n",
+			fprintf(stderr,
+					"usage: %s -p PORT [-h HOST] [-c CONCURRENCY] [-d SECONDS] [-t THREADS] [-g GREETING] [-x PREAMBLE]\n",
 					argv[0]);
 			return 2;
 		}
@@ -237,6 +263,13 @@ int main(int argc, char **argv) {
 	if (strlen(greeting) >= MAX_GREETING) {
 		fprintf(stderr, "greetload: greeting too long\n");
 		return 2;
+	}
+	if (preamble_text) {
+		if (strlen(preamble_text) >= sizeof preamble) {
+			fprintf(stderr, "greetload: preamble too long\n");
+			return 2;
+		}
+		preamble_len = unescape(preamble_text, preamble);
 	}
 	unsigned char *buffer = malloc(MAX_GREETING);
 	expected_len = unescape(greeting, buffer);

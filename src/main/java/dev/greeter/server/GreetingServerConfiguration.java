@@ -57,7 +57,7 @@ class GreetingServerConfiguration {
 			IntegrationFlowContext flows) {
 		List<ListenerSettings> settings = ListenerSettings.resolve(server, listenerProperties, environment);
 		ListenerObservers observe = observers.getIfUnique(() -> (listener) -> ListenerObserver.NONE);
-		TcpGreeter.Context context = new TcpGreeter.Context(events, timers, connectionThreads.executor(),
+		TcpGreeter.Context context = new TcpGreeter.Context(events, timers, connectionThreads,
 				sslBundles.getIfAvailable(), structuredLogs(environment));
 		long tcpCount = settings.stream().filter((listener) -> listener.protocol() == Protocol.TCP).count();
 		ConnectionCapacity.Limits limits = ConnectionCapacity.Limits.ofThisProcess();

@@ -94,6 +94,13 @@ final class ConnectionStart {
 			int soTimeout = socket.getSoTimeout();
 			try {
 				ProxyHeaderReader.Read read = this.proxyHeaders.read((buffer, offset, length, timeoutMillis) -> {
+					if (input.available() > 0) {
+						// Here already, as a header mostly is: a read without a timeout
+						// returns at once. A timed read of the JDK's socket channel
+						// switches the socket to non-blocking and back around every read,
+						// four system calls more a connection (docs/BENCHMARKS.md).
+						return input.read(buffer, offset, length);
+					}
 					socket.setSoTimeout(timeoutMillis);
 					return input.read(buffer, offset, length);
 				});

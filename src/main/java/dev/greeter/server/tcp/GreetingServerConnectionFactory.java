@@ -97,13 +97,13 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 
 	private volatile boolean draining;
 
-	private final Executor connectionThreads;
+	private final ConnectionThreads connectionThreads;
 
 	private volatile @Nullable DrainSelector drain;
 
 	private final CompletableFuture<Integer> bound = new CompletableFuture<>();
 
-	GreetingServerConnectionFactory(TcpGreeter listener, ServerTimers timers, Executor connectionThreads) {
+	GreetingServerConnectionFactory(TcpGreeter listener, ServerTimers timers, ConnectionThreads connectionThreads) {
 		super(listener.settings().port());
 		this.listener = listener;
 		this.connectionThreads = connectionThreads;
@@ -275,7 +275,7 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 
 	private void serveOnThread(Socket socket) {
 		try {
-			this.connectionThreads.execute(() -> {
+			this.connectionThreads.executor().execute(() -> {
 				try {
 					open(socket);
 				}
@@ -361,10 +361,20 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 	 * The framework's {@code start()} runs the accept loop ({@link #run()}) on this
 	 * executor: a platform thread of the listener's own, since it blocks in accept and
 	 * greets. The connections that need a thread get one from {@link ConnectionThreads}.
+	 * <p>
+	 * On a listener whose every connection needs a thread (a PROXY header to read, a TLS
+	 * handshake) and with virtual threads, the loop runs on a virtual thread instead, as
+	 * it did before the selector: a virtual thread started from a virtual thread goes to
+	 * its carrier's own queue, while one started from a platform thread wakes a carrier
+	 * each time, which cost a PROXY listener about a fifth more CPU per connection at 64
+	 * clients (docs/BENCHMARKS.md).
 	 * @return an executor that starts the accepting thread
 	 */
 	@Override
 	protected Executor getTaskExecutor() {
+		if (!this.listener.start().passesThrough() && this.connectionThreads.virtual()) {
+			return this.connectionThreads.executor();
+		}
 		return (loop) -> {
 			Thread thread = new Thread(loop, "accept-" + this.listener.name());
 			thread.setDaemon(true);

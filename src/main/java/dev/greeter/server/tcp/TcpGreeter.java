@@ -13,7 +13,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.core.task.TaskExecutor;
 import org.springframework.integration.channel.DirectChannel;
 import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.integration.dsl.context.IntegrationFlowContext;
@@ -239,7 +238,7 @@ public final class TcpGreeter implements ServerListener {
 	 * @param bundles the SSL bundles, for a listener with TLS
 	 * @param structuredLogs whether logs are structured (JSON)
 	 */
-	public record Context(ApplicationEventPublisher events, ServerTimers timers, TaskExecutor threads,
+	public record Context(ApplicationEventPublisher events, ServerTimers timers, ConnectionThreads threads,
 			@Nullable SslBundles bundles, boolean structuredLogs) {
 
 		SslBundles sslBundles() {
