@@ -36,7 +36,9 @@ import dev.greeter.greeting.ServedGreeting;
  * that survives what runs out, and a stop that resets nothing it accepted.
  * <p>
  * <b>Who runs a connection.</b> One platform thread per listener accepts, from a
- * {@link ServerSocketChannel}, so that every accepted socket has a channel. Then:
+ * {@link ServerSocketChannel}, so that every accepted socket has a channel (on a PROXY or
+ * TLS listener with virtual threads, a virtual thread: see {@link #getTaskExecutor}).
+ * Then:
  * <ul>
  * <li><b>On the accepting thread</b>, a plain connection (no PROXY header to read, no
  * TLS) whose greeting fits a new socket's send buffer at once
