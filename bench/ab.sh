@@ -9,8 +9,9 @@
 # Environment: JAVA, GREETER_JVM_OPTS, GREETER_ARGS (bench/common.sh; the arguments go to both),
 # GREETER_JVM_OPTS_B (B's JVM options instead of GREETER_JVM_OPTS: to compare JVM settings, pass the
 # same jar twice), GREETLOAD_PREAMBLE (what greetload sends first on every connection, e.g. a PROXY
-# protocol header for GREETER_ARGS=--greeter.server.proxy-protocol=required), BENCH_PORT (default 18960;
-# uses it and the next).
+# protocol header for GREETER_ARGS=--greeter.server.proxy-protocol=required), GREETLOAD_GREETING (the
+# greeting greetload expects, when GREETER_ARGS sets another), BENCH_PORT (default 18960; uses it and the
+# next).
 set -euo pipefail
 [ $# -ge 2 ] && [ -f "$1" ] && [ -f "$2" ] || { echo "usage: bench/ab.sh A.jar B.jar [rounds] [seconds] [\"1 8 64\"]" >&2; exit 2; }
 # Absolute, before the script moves to the project folder.
@@ -25,6 +26,7 @@ port=${BENCH_PORT:-18960}
 opts_a=$jvm_opts opts_b=${GREETER_JVM_OPTS_B:-$jvm_opts}
 load=()
 [ -z "${GREETLOAD_PREAMBLE:-}" ] || load=(-x "$GREETLOAD_PREAMBLE")
+[ -z "${GREETLOAD_GREETING:-}" ] || load+=(-g "$GREETLOAD_GREETING")
 echo "== $(date -u +%FT%TZ) on $(nproc) cores, $("$java" -version 2>&1 | head -1); A=$jar_a B=$jar_b"
 echo "== A options: $opts_a"
 echo "== B options: $opts_b"
