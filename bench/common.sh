@@ -69,5 +69,5 @@ image_app() { # cache jvm-option...: the application as the image has it, in $wo
   [ -f "$cache" ] && return 0
   (cd "$work/app" && env "${image_env[@]}" "$java" "$@" -Dspring.aot.enabled=true -XX:AOTCacheOutput="$cache" \
     -Dspring.context.exit=onRefresh -jar tcp-greeter.jar --greeter.server.port=0 --server.port=0 \
-    >"$work/training.log" 2>&1) || { echo "the training run failed:" >&2; cat "$work/training.log" >&2; exit 1; }
+    >"$work/training.log" 2>&1) || { echo "the training run for $cache failed:" >&2; cat "$work/training.log" >&2; exit 1; }
 }

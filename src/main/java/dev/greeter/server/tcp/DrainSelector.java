@@ -180,7 +180,8 @@ final class DrainSelector {
 		}
 	}
 
-	// Until the first deadline; with nothing lingering, only the arrival poll.
+	// Until the first deadline. Called while something lingers; the arrival poll
+	// otherwise, to be safe.
 	private long timeoutMillis(long now) {
 		Draining first = this.oldest;
 		if (first == null) {

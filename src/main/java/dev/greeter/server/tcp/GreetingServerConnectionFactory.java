@@ -368,8 +368,9 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 	 * handshake) and with virtual threads, the loop runs on a virtual thread instead, as
 	 * it did before the selector: a virtual thread started from a virtual thread goes to
 	 * its carrier's own queue, while one started from a platform thread wakes a carrier
-	 * each time, which cost a PROXY listener about a fifth more CPU per connection at 64
-	 * clients (docs/BENCHMARKS.md).
+	 * each time. (Measured alone, its share of a PROXY listener's slowdown was within the
+	 * noise; the larger cause was the header's timed read, see ConnectionStart and
+	 * docs/BENCHMARKS.md.)
 	 * @return an executor that starts the accepting thread
 	 */
 	@Override
