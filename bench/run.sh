@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# tcp-greeter against its peers on the same cores, in one run: a bare single-thread Java ServerSocket
-# loop (bench/BareServer.java) and nginx's stream module (`return "...";`, worker_processes auto, what
-# a user would pick instead). All three stay up and are measured in turns, round after round, by the
-# same C load generator (bench/greetload.c, which checks every byte of every greeting): on a shared
-# machine a drift of 10 % within minutes is common, and turns keep it from favouring any of them.
-# Reports the medians of connections/s and p99, server CPU per connection (from /proc, user + system,
-# all of a server's processes), idle and peak RSS, and the ratios to nginx; then checks that
+# tcp-greeter against its peers on the same cores, in one run: a bare single-thread Java accept loop
+# (bench/BareServer.java; BARE_THREADS=2 for one per core, each on its own SO_REUSEPORT socket) and
+# nginx's stream module (`return "...";`, worker_processes auto, what a user would pick instead). All
+# three stay up and are measured in turns, round after round, by the same C load generator
+# (bench/greetload.c, which checks every byte of every greeting): on a shared machine a drift of 10 %
+# within minutes is common, and turns keep it from favouring any of them. Reports the medians of
+# connections/s and p99, server CPU per connection (from /proc, user + system, all of a server's
+# processes) and the rest's (the machine's busy time less the server's: the load generator, and the
+# kernel's work for the client side), idle and peak RSS, and the ratios to nginx; then checks that
 # tcp-greeter's metrics add up to the connections made. Loopback only; every process it starts is
 # stopped by its PID. Needs gcc; installs Debian's nginx-light and libnginx-mod-stream when missing.
 #
 #   bench/run.sh [seconds per measurement 1-600, default 8] [rounds 1-20, default 3] [concurrencies, default "1 64"]
 #
 # Environment: JAVA, GREETER_JVM_OPTS, GREETER_ARGS (bench/common.sh), BENCH_PORT (default 18900; uses it
-# to +3).
+# to +3), BARE_THREADS (the bare loop's accepting threads, default 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-8}
@@ -36,7 +38,7 @@ greeting="Hello World! This is Bhushan"
 echo "== $(date -u +%FT%TZ) on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
   "$("$java" -version 2>&1 | head -1), $(nginx -v 2>&1), commit $(git rev-parse --short HEAD 2>/dev/null || echo ?)"
 
-"$java" bench/BareServer.java "$bare_port" >"$work/bare.log" 2>&1 &
+"$java" bench/BareServer.java "$bare_port" "${BARE_THREADS:-1}" >"$work/bare.log" 2>&1 &
 bare=$!; pids+=("$bare")
 start_nginx "$nginx_port" "$greeting"
 nginx=$nginx_pid; pids+=("$nginx")
@@ -49,7 +51,7 @@ for _ in $(seq 1 240); do
     && [ -f "$work/nginx.pid" ] && break
   sleep 0.25
 done
-echo "== tcp-greeter: $jvm_opts ${GREETER_ARGS:-}"
+echo "== tcp-greeter: $jvm_opts ${GREETER_ARGS:-}; bare: ${BARE_THREADS:-1} thread(s)"
 
 # Every process of a server: nginx's master and workers.
 procs() { echo "$1"; pgrep -P "$1" || true; }
@@ -58,6 +60,9 @@ cpu_ticks() { local t=0 p; for p in $(procs "$1"); do
 rss_mb() { local t=0 p; for p in $(procs "$1"); do
   t=$((t + $(awk -v k="$2:" '$1 == k { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0))); done; echo $((t / 1024)); }
 tck=$(getconf CLK_TCK)
+# The whole machine's busy time (all but idle and iowait), for what the rest (the load generator, and
+# the kernel's work for the client side) spends per connection beside the server.
+busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 
 declare -A pid_of=([bare]=$bare [nginx]=$nginx [tcp-greeter]=$greeter)
 declare -A port_of=([bare]=$bare_port [nginx]=$nginx_port [tcp-greeter]=$greeter_port)
@@ -71,13 +76,16 @@ done
 for round in $(seq 1 "$rounds"); do
   for c in $concurrencies; do
     for name in bare nginx tcp-greeter; do
-      before=$(cpu_ticks "${pid_of[$name]}")
+      before=$(cpu_ticks "${pid_of[$name]}") busy_before=$(busy_ticks)
       "$work/greetload" -p "${port_of[$name]}" -c "$c" -d "$seconds" >"$work/last" || true
-      after=$(cpu_ticks "${pid_of[$name]}")
+      after=$(cpu_ticks "${pid_of[$name]}") busy_after=$(busy_ticks)
       n=$(sed -E 's/.*connections=([0-9]+).*/\1/' "$work/last")
       made[$name]=$((made[$name] + n))
       cpu_us=$(awk -v d=$((after - before)) -v n="$n" -v t="$tck" 'BEGIN { printf "%.1f", (n > 0) ? d * 1e6 / t / n : 0 }')
-      echo "round $round $name $c $(cat "$work/last") cpu_us_per_conn=$cpu_us" | tee -a "$work/raw"
+      rest_us=$(awk -v d=$((busy_after - busy_before - after + before)) -v n="$n" -v t="$tck" \
+        'BEGIN { printf "%.1f", (n > 0) ? d * 1e6 / t / n : 0 }')
+      echo "round $round $name $c $(cat "$work/last") cpu_us_per_conn=$cpu_us rest_cpu_us_per_conn=$rest_us" \
+        | tee -a "$work/raw"
     done
   done
 done
@@ -107,14 +115,15 @@ for line in open(sys.argv[1]):
 cs = [int(c) for c in sys.argv[3].split()]
 def median(name, c, key):
     return statistics.median(float(f[key]) for f in rows[(name, c)])
-print("| server | c | connections/s | p99 ms | server CPU µs/connection | errors | verified |")
-print("|---|---:|---:|---:|---:|---:|---:|")
+print("| server | c | connections/s | p99 ms | server CPU µs/connection | the rest's CPU µs/connection | errors | verified |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
 for name in ("bare", "nginx", "tcp-greeter"):
     for c in cs:
         errors = sum(int(f["errors"]) for f in rows[(name, c)])
         verified = sum(int(f["verified"]) for f in rows[(name, c)])
         print(f"| {name} | {c} | {median(name, c, 'rate'):.0f} | {median(name, c, 'p99_us')/1000:.2f} |"
-              f" {median(name, c, 'cpu_us_per_conn'):.1f} | {errors} | {verified} |")
+              f" {median(name, c, 'cpu_us_per_conn'):.1f} | {median(name, c, 'rest_cpu_us_per_conn'):.1f} |"
+              f" {errors} | {verified} |")
 print()
 for c in cs:
     g, n, b = (median(x, c, "rate") for x in ("tcp-greeter", "nginx", "bare"))
