@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Two builds of tcp-greeter, A and B, measured alternately in the same run: the way to tell whether a
 # change helps on a noisy machine. Each round starts A, warms it up at c=64 for 4 s, measures it at each
-# concurrency (the rate, and the server's CPU time per connection), stops it by its PID; then the same
-# for B. Loopback only. Needs gcc.
+# concurrency (the rate, and the server's CPU time and context switches per connection), stops it by its
+# PID; then the same for B. Loopback only. Needs gcc.
 #
 #   bench/ab.sh A.jar B.jar [rounds 1-20, default 3] [seconds 1-120, default 8] [concurrencies, default "64"]
 #
@@ -30,6 +30,9 @@ load=()
 echo "== $(date -u +%FT%TZ) on $(nproc) cores, $("$java" -version 2>&1 | head -1); A=$jar_a B=$jar_b"
 echo "== A options: $opts_a"
 echo "== B options: $opts_b"
+# The server's context switches so far, all its threads (voluntary: a thread that waits; involuntary:
+# one taken off its core): what a hand-over between threads costs beside the system calls.
+switches() { cat /proc/"$pid"/task/*/status 2>/dev/null | awk '/_ctxt_switches:/ { s += $2 } END { print s + 0 }'; }
 for round in $(seq 1 "$rounds"); do
   for which in A B; do
     jar=$jar_a jvm_opts=$opts_a
@@ -37,14 +40,15 @@ for round in $(seq 1 "$rounds"); do
     start_greeter "$jar" "$port" "$work/server.log"
     "$work/greetload" -p "$port" -c 64 -d 4 "${load[@]}" >/dev/null
     for c in $concurrencies; do
-      before=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+      before=$(awk '{ print $14 + $15 }' "/proc/$pid/stat") switches_before=$(switches)
       result=$("$work/greetload" -p "$port" -c "$c" -d "$seconds" "${load[@]}")
-      after=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+      after=$(awk '{ print $14 + $15 }' "/proc/$pid/stat") switches_after=$(switches)
       made=$(sed -n 's/.*connections=\([0-9]*\).*/\1/p' <<<"$result")
       # The server's user and system time over the run, per connection made.
       cpu=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$made" \
         'BEGIN { printf "%.1f", (n > 0) ? t / hz * 1e6 / n : 0 }')
-      echo "round $round $which c=$c $result cpu_us_per_connection=$cpu"
+      sw=$(awk -v s=$((switches_after - switches_before)) -v n="$made" 'BEGIN { printf "%.2f", (n > 0) ? s / n : 0 }')
+      echo "round $round $which c=$c $result cpu_us_per_connection=$cpu switches_per_connection=$sw"
     done
     stop
   done

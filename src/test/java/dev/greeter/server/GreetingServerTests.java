@@ -273,6 +273,40 @@ class GreetingServerTests {
 	}
 
 	@Test
+	void aBurstOfClientsThenALoneOneAreEachClosedSoonAfterTheirClientsClose() throws Exception {
+		// A burst makes the drain selector poll for arrivals instead of being woken for
+		// each; the lone client after it must not wait for a wake-up that never comes.
+		// With a linger of 10 s, a connection left in the queue would stay open that
+		// long.
+		try (RunningServer draining = RunningServer.start("greeter.server.linger=10s")) {
+			int clients = 200;
+			ExecutorService pool = Executors.newFixedThreadPool(50);
+			try {
+				List<Future<byte[]>> received = new ArrayList<>();
+				for (int i = 0; i < clients; i++) {
+					received.add(pool.submit(draining::fetch));
+				}
+				for (Future<byte[]> greeting : received) {
+					assertThat(greeting.get(RunningServer.CLIENT_TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+						.isEqualTo(DEFAULT_GREETING);
+				}
+			}
+			finally {
+				pool.shutdownNow();
+				assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+			}
+			await("the burst's closes").atMost(Duration.ofSeconds(5))
+				.until(() -> draining.closedConnections() == clients);
+			for (int lone = 1; lone <= 3; lone++) {
+				assertThat(draining.fetch()).isEqualTo(DEFAULT_GREETING);
+				int closed = clients + lone;
+				await("a lone client's close").atMost(Duration.ofSeconds(5))
+					.until(() -> draining.closedConnections() == closed);
+			}
+		}
+	}
+
+	@Test
 	void aClientThatKeepsSendingDoesNotHoldUpTheDrainOfTheOthers() throws Exception {
 		// One drain selector reads every greeted connection of the listener: one that
 		// never stops sending must not keep it from seeing the others close.

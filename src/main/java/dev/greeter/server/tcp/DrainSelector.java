@@ -37,9 +37,16 @@ import dev.greeter.server.tcp.DrainingDeserializer.ConnectionEnd;
  * Connections are handed over through a queue: the accepting thread never waits for the
  * selector. While connections are registered, a client's close wakes the selector soon
  * enough to find the new ones (at most 10 ms later), so nobody wakes it: a wake-up is a
- * system call. With none registered, only a wake-up can. (Parking the thread on the queue
- * instead, with nothing registered, was measured too: no fewer system calls at 64
- * clients, where park and unpark contend, docs/BENCHMARKS.md.)
+ * system call. With none registered, only a wake-up can, except while connections come
+ * faster than one a turn (the last turn took {@value #BUSY_ARRIVALS} or more): then the
+ * selector looks again every {@value #BUSY_POLL_MILLIS} ms instead of asking to be woken.
+ * Under load a wake-up is dear: the accepting thread's system call, and both threads
+ * through the scheduler, the woken one often meeting the waker still inside the
+ * selector's wake-up lock (a tenth fewer CPU per connection at 64 clients without them,
+ * docs/BENCHMARKS.md). A connection then waits at most that long for its close, never for
+ * its greeting. At one client at a time no turn takes more than one, so nothing changes
+ * there. (Parking the thread on the queue instead, with nothing registered, was measured
+ * too: no fewer system calls at 64 clients, where park and unpark contend.)
  * <p>
  * A connection that ends while registered is closed after the next select has
  * deregistered it: a channel closed while registered makes the JDK look up its linger,
@@ -59,6 +66,12 @@ final class DrainSelector {
 	// How long a connection may wait in the queue while the selector sleeps on others
 	// that linger: the delay of its close at worst, never of its greeting.
 	private static final long ARRIVAL_POLL_MILLIS = 10;
+
+	// A turn that took this many arrivals means they come faster than a wake-up is worth.
+	private static final int BUSY_ARRIVALS = 4;
+
+	// How often a busy selector with nothing registered looks for arrivals.
+	private static final long BUSY_POLL_MILLIS = 1;
 
 	private final String name;
 
@@ -86,6 +99,9 @@ final class DrainSelector {
 	private List<Draining> closing = new ArrayList<>();
 
 	private volatile boolean stopped;
+
+	// How many connections the last turn took. Only the selector's thread touches it.
+	private int lastArrivals;
 
 	// The lingering connections, oldest (first deadline) first. Only the selector's
 	// thread touches them.
@@ -150,7 +166,15 @@ final class DrainSelector {
 				List<Draining> deregistering = this.ended;
 				this.ended = this.closing;
 				this.closing = deregistering;
-				if (this.oldest == null && deregistering.isEmpty()) {
+				boolean busy = this.lastArrivals >= BUSY_ARRIVALS;
+				if (this.oldest == null && deregistering.isEmpty() && busy) {
+					// Nothing is registered, and connections come fast: the next ones
+					// are taken within the poll, without a wake-up.
+					if (this.arriving.isEmpty() && !this.stopped) {
+						this.selector.select(this::readable, BUSY_POLL_MILLIS);
+					}
+				}
+				else if (this.oldest == null && deregistering.isEmpty()) {
 					// Nothing is registered: only an arrival can wake the selector.
 					this.sleeping = true;
 					if (this.arriving.isEmpty() && !this.stopped) {
@@ -202,8 +226,10 @@ final class DrainSelector {
 
 	private void registerArrivals() {
 		long deadline = System.nanoTime() + this.lingerNanos;
+		int arrivals = 0;
 		GreetingConnection connection;
 		while ((connection = this.arriving.poll()) != null) {
+			arrivals++;
 			connection.logEstablished();
 			try {
 				SocketChannel channel = connection.channel();
@@ -225,6 +251,7 @@ final class DrainSelector {
 				connection.drainEnded(ConnectionEnd.aborted(ex));
 			}
 		}
+		this.lastArrivals = arrivals;
 	}
 
 	private void readable(SelectionKey key) {
