@@ -92,15 +92,20 @@ class GreetingServerTests {
 
 	@Test
 	void fiveHundredClientsAtOnceAllGetTheWholeGreeting() throws Exception {
-		int clients = 500;
-		ExecutorService pool = Executors.newFixedThreadPool(clients);
+		assertEveryClientGetsTheWholeGreeting(server, 500, 500);
+	}
+
+	// Connects the clients from that many threads at once, and checks every greeting.
+	private static void assertEveryClientGetsTheWholeGreeting(RunningServer target, int clients, int threads)
+			throws Exception {
+		ExecutorService pool = Executors.newFixedThreadPool(threads);
 		try {
 			CountDownLatch go = new CountDownLatch(1);
 			List<Future<byte[]>> received = new ArrayList<>();
 			for (int i = 0; i < clients; i++) {
 				received.add(pool.submit(() -> {
 					go.await();
-					return server.fetch();
+					return target.fetch();
 				}));
 			}
 			go.countDown();
@@ -280,21 +285,7 @@ class GreetingServerTests {
 		// long.
 		try (RunningServer draining = RunningServer.start("greeter.server.linger=10s")) {
 			int clients = 200;
-			ExecutorService pool = Executors.newFixedThreadPool(50);
-			try {
-				List<Future<byte[]>> received = new ArrayList<>();
-				for (int i = 0; i < clients; i++) {
-					received.add(pool.submit(draining::fetch));
-				}
-				for (Future<byte[]> greeting : received) {
-					assertThat(greeting.get(RunningServer.CLIENT_TIMEOUT.toSeconds(), TimeUnit.SECONDS))
-						.isEqualTo(DEFAULT_GREETING);
-				}
-			}
-			finally {
-				pool.shutdownNow();
-				assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-			}
+			assertEveryClientGetsTheWholeGreeting(draining, clients, 50);
 			await("the burst's closes").atMost(Duration.ofSeconds(5))
 				.until(() -> draining.closedConnections() == clients);
 			for (int lone = 1; lone <= 3; lone++) {
