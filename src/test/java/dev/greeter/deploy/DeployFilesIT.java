@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -58,6 +60,34 @@ class DeployFilesIT {
 			.contains("valid   deploy/kubernetes/examples/probe.yaml: Deployment tcp-greeter-probe")
 			.contains("valid   deploy/kubernetes/examples/probe.yaml: ServiceMonitor tcp-greeter-probe")
 			.doesNotContain("INVALID");
+	}
+
+	@Test
+	void probeManifestStartsTheJvmWithTheImagesMemorySettings() throws Exception {
+		// The probe example replaces the image's command (the probe profile cannot run in
+		// the image's AOT mode), so it repeats the JVM options: all of them but the AOT
+		// ones, or its memory differs from what the docs measured for the image.
+		List<String> image = jsonArray(Files.readString(Path.of("Dockerfile")), "ENTRYPOINT [");
+		List<String> probe = jsonArray(Files.readString(Path.of("deploy", "kubernetes", "examples", "probe.yaml")),
+				"command: [");
+		List<String> jvmOptions = image.stream()
+			.filter((option) -> option.startsWith("-X") && !option.startsWith("-XX:AOTCache"))
+			.toList();
+		assertThat(jvmOptions).contains("-XX:+UseSerialGC", "-XX:ErgoHeapSizeLimit=64m");
+		assertThat(probe).containsAll(jvmOptions).doesNotContain("-Dspring.aot.enabled=true");
+	}
+
+	// The quoted strings of the first JSON array after the marker (an exec-form command).
+	private static List<String> jsonArray(String text, String marker) {
+		int start = text.indexOf(marker);
+		assertThat(start).as("'%s' in the file", marker).isNotNegative();
+		String array = text.substring(start + marker.length(), text.indexOf(']', start));
+		List<String> items = new ArrayList<>();
+		Matcher quoted = Pattern.compile("\"([^\"]*)\"").matcher(array);
+		while (quoted.find()) {
+			items.add(quoted.group(1));
+		}
+		return items;
 	}
 
 	@Test
