@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 
 import org.jspecify.annotations.Nullable;
 
@@ -71,6 +72,21 @@ interface CatchAllSocket extends Closeable {
 	 * it), 0 if unknown
 	 */
 	record Received(InetSocketAddress source, @Nullable InetAddress destination, int interfaceIndex) {
+	}
+
+	/**
+	 * The host has no such address family (a kernel without IPv6): told apart by its
+	 * error number, not its text, which the C library translates into the user's
+	 * language.
+	 */
+	final class NoAddressFamily extends SocketException {
+
+		private static final long serialVersionUID = 1L;
+
+		NoAddressFamily(String message) {
+			super(message);
+		}
+
 	}
 
 }

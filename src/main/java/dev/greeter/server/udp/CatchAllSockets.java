@@ -79,10 +79,7 @@ final class CatchAllSockets {
 			try {
 				sockets.add(open(support.open(), true, port));
 			}
-			catch (IOException ex) {
-				if (!ex.getMessage().contains("Address family not supported")) {
-					throw ex;
-				}
+			catch (CatchAllSocket.NoAddressFamily ex) {
 				// A host without IPv6: the IPv4 socket is all there is to serve.
 			}
 		}

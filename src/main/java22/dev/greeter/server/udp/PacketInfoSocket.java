@@ -65,6 +65,8 @@ final class PacketInfoSocket implements CatchAllSocket {
 
 	private static final int EINTR = 4;
 
+	private static final int EAFNOSUPPORT = 97;
+
 	private static final int SHUT_RDWR = 2;
 
 	// struct msghdr, struct iovec and struct cmsghdr on LP64 Linux.
@@ -498,6 +500,9 @@ final class PacketInfoSocket implements CatchAllSocket {
 			}
 			catch (Throwable ex) {
 				message = "errno " + code;
+			}
+			if (code == EAFNOSUPPORT) {
+				return new CatchAllSocket.NoAddressFamily(call + ": " + message);
 			}
 			return new IOException(call + ": " + message);
 		}
