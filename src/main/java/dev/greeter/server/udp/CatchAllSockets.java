@@ -8,6 +8,7 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -62,8 +63,9 @@ final class CatchAllSockets {
 
 	/**
 	 * Bind the catch-all sockets to the wildcard address on a port that the per-address
-	 * sockets share ({@code SO_REUSEADDR} on all of them: Linux gives each datagram to
-	 * the socket bound most exactly to its destination).
+	 * sockets share ({@code SO_REUSEPORT} on all of them, which admits only sockets of
+	 * this process's user: Linux gives each datagram to the socket bound most exactly to
+	 * its destination).
 	 * @param port the port
 	 * @return the sockets: IPv4 and IPv6 with {@code IP_PKTINFO}, or one plain socket
 	 * @throws IOException if a socket cannot be bound
@@ -130,14 +132,14 @@ final class CatchAllSockets {
 
 		private final DatagramPacket packet = new DatagramPacket(new byte[2048], 2048);
 
-		Unaddressed(int port) throws SocketException {
+		Unaddressed(int port) throws IOException {
 			this.socket = new DatagramSocket(null);
 			try {
-				this.socket.setReuseAddress(true);
+				this.socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
 				this.socket.bind(new InetSocketAddress(port));
 				this.socket.setSoTimeout(250);
 			}
-			catch (SocketException ex) {
+			catch (IOException | RuntimeException ex) {
 				this.socket.close();
 				throw ex;
 			}

@@ -17,6 +17,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -184,17 +185,28 @@ public final class UdpGreeter implements ServerListener {
 		throw new ServerStartException(this.settings, failure);
 	}
 
-	private DatagramSocket open(InetAddress address, int port) throws SocketException {
+	private DatagramSocket open(InetAddress address, int port) throws IOException {
 		DatagramSocket socket = new DatagramSocket(null);
 		try {
-			// Shared with the catch-all socket on the wildcard address; a listener with
-			// an
-			// address of its own shares nothing.
-			socket.setReuseAddress(this.wildcard);
+			// A wildcard listener's sockets share their port with its catch-all sockets;
+			// a listener with an address of its own shares nothing. Shared with
+			// SO_REUSEPORT, which admits only sockets of this process's user that ask for
+			// it too; with SO_REUSEADDR, a program of any user could bind the same
+			// address and port and take the datagrams meant for this one. The socket that
+			// picks a port (port 0) binds before it shares, so that the kernel picks one
+			// that no socket uses, not one that another SO_REUSEPORT socket of this user
+			// would share.
+			boolean shared = this.wildcard;
+			if (shared && port != 0) {
+				socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+			}
 			socket.bind(new InetSocketAddress(address, port));
+			if (shared && port == 0) {
+				socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+			}
 			return socket;
 		}
-		catch (SocketException ex) {
+		catch (IOException | RuntimeException ex) {
 			socket.close();
 			throw ex;
 		}

@@ -45,7 +45,7 @@ final class PacketInfoSocket implements CatchAllSocket {
 
 	private static final int SOL_SOCKET = 1;
 
-	private static final int SO_REUSEADDR = 2;
+	private static final int SO_REUSEPORT = 15;
 
 	private static final int SO_RCVTIMEO = 20;
 
@@ -136,7 +136,7 @@ final class PacketInfoSocket implements CatchAllSocket {
 
 	/**
 	 * Open and bind a socket to the wildcard address of one family, sharing its port with
-	 * the per-address sockets ({@code SO_REUSEADDR}, which they set too).
+	 * the per-address sockets ({@code SO_REUSEPORT}, which they set too).
 	 * @param ipv6 IPv6 (only: IPv4 has its own socket) or IPv4
 	 * @param port the port
 	 * @return the socket
@@ -145,7 +145,7 @@ final class PacketInfoSocket implements CatchAllSocket {
 	static PacketInfoSocket open(boolean ipv6, int port) throws IOException {
 		int fd = NATIVE.socket(ipv6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		try (Arena arena = Arena.ofConfined()) {
-			NATIVE.setIntOption(arena, fd, SOL_SOCKET, SO_REUSEADDR, 1);
+			NATIVE.setIntOption(arena, fd, SOL_SOCKET, SO_REUSEPORT, 1);
 			if (ipv6) {
 				NATIVE.setIntOption(arena, fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
 				NATIVE.setIntOption(arena, fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);

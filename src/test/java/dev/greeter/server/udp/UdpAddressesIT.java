@@ -25,7 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * reply came from. 127.0.0.2 is local (Linux delivers all of 127.0.0.0/8) but no
  * interface's address: on Java 22 and later it is answered from itself, on 17 the
  * datagram is dropped and counted as {@code unknown_destination}, never answered from
- * another address.
+ * another address. A third program cannot bind the listener's address and port with
+ * {@code SO_REUSEADDR}, as a program of any user could while the listener's sockets
+ * shared their port that way (they share it with {@code SO_REUSEPORT}: same user only).
  */
 class UdpAddressesIT {
 
@@ -43,6 +45,19 @@ class UdpAddressesIT {
 			    print('no reply')
 			""";
 
+	// Another program's socket, as a program of any user can open one: SO_REUSEADDR, on
+	// the listener's address and port.
+	private static final String OTHER = """
+			import socket, sys
+			s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+			s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+			try:
+			    s.bind((sys.argv[1], int(sys.argv[2])))
+			    print('bound')
+			except OSError as e:
+			    print('refused, errno %d' % e.errno)
+			""";
+
 	@TempDir
 	Path directory;
 
@@ -55,6 +70,7 @@ class UdpAddressesIT {
 		String java = ProcessHandle.current().info().command().orElse("java");
 		Path log = this.directory.resolve("server.log");
 		Path client = Files.writeString(this.directory.resolve("client.py"), CLIENT);
+		Path other = Files.writeString(this.directory.resolve("other.py"), OTHER);
 		Path script = Files.writeString(this.directory.resolve("run.sh"), """
 				set -u
 				ip link set lo up || exit 2
@@ -89,6 +105,8 @@ class UdpAddressesIT {
 				ask 127.0.0.1
 				ask ::1
 				ask 127.0.0.2
+				echo "another program's bind to 127.0.0.1: $(python3 "$OTHER" 127.0.0.1 8514)"
+				echo "another program's bind to 0.0.0.0: $(python3 "$OTHER" 0.0.0.0 8514)"
 				ip addr add 198.51.100.7/32 dev lo
 				await "now answers on 198.51.100.7 port 8514"
 				ask 198.51.100.7
@@ -99,8 +117,8 @@ class UdpAddressesIT {
 				scrape prometheus | grep '^greeter_datagram'
 				""");
 		Tools.Result result = Tools.run(Duration.ofMinutes(2),
-				Map.of("JAVA", java, "LOG", log.toString(), "CLIENT", client.toString()), "unshare", "-rn", "bash",
-				script.toString());
+				Map.of("JAVA", java, "LOG", log.toString(), "CLIENT", client.toString(), "OTHER", other.toString()),
+				"unshare", "-rn", "bash", script.toString());
 		String server = Files.exists(log) ? Files.readString(log) : "";
 		String output = result.output();
 		assertThat(output).as("%s%n%s", output, server)
@@ -109,6 +127,10 @@ class UdpAddressesIT {
 			.contains("socat to ::1: hello ::1\r\n")
 			.contains("python to ::1: from ::1: hello ::1\n")
 			.doesNotContain("not logged within")
+			// SO_REUSEPORT, not SO_REUSEADDR: no other program can bind the port and take
+			// the datagrams (EADDRINUSE).
+			.contains("another program's bind to 127.0.0.1: refused, errno 98")
+			.contains("another program's bind to 0.0.0.0: refused, errno 98")
 			// Added after start-up: its own socket within the check interval, on every
 			// runtime.
 			.contains("socat to 198.51.100.7: hello 198.51.100.7\r\n")
