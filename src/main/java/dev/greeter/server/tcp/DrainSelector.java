@@ -44,9 +44,9 @@ import dev.greeter.server.tcp.DrainingDeserializer.ConnectionEnd;
  * through the scheduler, the woken one often meeting the waker still inside the
  * selector's wake-up lock (a tenth fewer CPU per connection at 64 clients without them,
  * docs/BENCHMARKS.md). A connection then waits at most that long for its close, never for
- * its greeting. At one client at a time no turn takes more than one, so nothing changes
- * there. (Parking the thread on the queue instead, with nothing registered, was measured
- * too: no fewer system calls at 64 clients, where park and unpark contend.)
+ * its greeting. At one client at a time a turn rarely takes more than one, so little
+ * changes there. (Parking the thread on the queue instead, with nothing registered, was
+ * measured too: no fewer system calls at 64 clients, where park and unpark contend.)
  * <p>
  * A connection that ends while registered is closed after the next select has
  * deregistered it: a channel closed while registered makes the JDK look up its linger,
@@ -166,21 +166,22 @@ final class DrainSelector {
 				List<Draining> deregistering = this.ended;
 				this.ended = this.closing;
 				this.closing = deregistering;
-				boolean busy = this.lastArrivals >= BUSY_ARRIVALS;
-				if (this.oldest == null && deregistering.isEmpty() && busy) {
-					// Nothing is registered, and connections come fast: the next ones
-					// are taken within the poll, without a wake-up.
-					if (this.arriving.isEmpty() && !this.stopped) {
-						this.selector.select(this::readable, BUSY_POLL_MILLIS);
+				if (this.oldest == null && deregistering.isEmpty()) {
+					if (this.lastArrivals >= BUSY_ARRIVALS) {
+						// Nothing is registered, and connections come fast: the next
+						// ones are taken within the poll, without a wake-up.
+						if (this.arriving.isEmpty() && !this.stopped) {
+							this.selector.select(this::readable, BUSY_POLL_MILLIS);
+						}
 					}
-				}
-				else if (this.oldest == null && deregistering.isEmpty()) {
-					// Nothing is registered: only an arrival can wake the selector.
-					this.sleeping = true;
-					if (this.arriving.isEmpty() && !this.stopped) {
-						this.selector.select(this::readable, 0);
+					else {
+						// Nothing is registered: only an arrival can wake the selector.
+						this.sleeping = true;
+						if (this.arriving.isEmpty() && !this.stopped) {
+							this.selector.select(this::readable, 0);
+						}
+						this.sleeping = false;
 					}
-					this.sleeping = false;
 				}
 				else if (this.arriving.isEmpty() && deregistering.isEmpty() && !this.stopped) {
 					// A client's close wakes it soon enough to find the new ones.
