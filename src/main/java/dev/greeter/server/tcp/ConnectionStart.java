@@ -70,6 +70,15 @@ final class ConnectionStart {
 	}
 
 	/**
+	 * Whether the listener starts TLS on every socket: its handshake is a conversation,
+	 * whose messages must leave at once.
+	 * @return true for a TLS listener
+	 */
+	boolean encrypts() {
+		return this.tls != null;
+	}
+
+	/**
 	 * Whether an accepted socket is the connection as it is: no PROXY header to read and
 	 * no TLS to start, so that nothing has to be waited for before the greeting.
 	 * @return true for a plain listener

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -34,19 +36,20 @@ import dev.greeter.server.tcp.DrainingDeserializer.ConnectionEnd;
  * taking itself out when it ends, so the next deadline is always the list's head and the
  * selector's timeout is the sweep: no timer per connection, no scan.
  * <p>
- * Connections are handed over through a queue: the accepting thread never waits for the
- * selector. While connections are registered, a client's close wakes the selector soon
- * enough to find the new ones (at most 10 ms later), so nobody wakes it: a wake-up is a
- * system call. With none registered, only a wake-up can, except while connections come
- * faster than one a turn (the last turn took {@value #BUSY_ARRIVALS} or more): then the
- * selector looks again every {@value #BUSY_POLL_MILLIS} ms instead of asking to be woken.
- * Under load a wake-up is dear: the accepting thread's system call, and both threads
- * through the scheduler, the woken one often meeting the waker still inside the
- * selector's wake-up lock (a tenth fewer CPU per connection at 64 clients without them,
- * docs/BENCHMARKS.md). A connection then waits at most that long for its close, never for
- * its greeting. At one client at a time a turn rarely takes more than one, so little
- * changes there. (Parking the thread on the queue instead, with nothing registered, was
- * measured too: no fewer system calls at 64 clients, where park and unpark contend.)
+ * Connections are handed over through a queue: the accepting thread does not wait for the
+ * selector, unless the selector has fallen far behind ({@link #drain}). While connections
+ * are registered, a client's close wakes the selector soon enough to find the new ones
+ * (at most 10 ms later), so nobody wakes it: a wake-up is a system call. With none
+ * registered, only a wake-up can, except while connections come faster than one a turn
+ * (the last turn took {@value #BUSY_ARRIVALS} or more): then the selector looks again
+ * every {@value #BUSY_POLL_MILLIS} ms instead of asking to be woken. Under load a wake-up
+ * is dear: the accepting thread's system call, and both threads through the scheduler,
+ * the woken one often meeting the waker still inside the selector's wake-up lock (a tenth
+ * fewer CPU per connection at 64 clients without them, docs/BENCHMARKS.md). A connection
+ * then waits at most that long for its close, never for its greeting. At one client at a
+ * time a turn rarely takes more than one, so little changes there. (Parking the thread on
+ * the queue instead, with nothing registered, was measured too: no fewer system calls at
+ * 64 clients, where park and unpark contend.)
  * <p>
  * A connection that ends while registered is closed after the next select has
  * deregistered it: a channel closed while registered makes the JDK look up its linger,
@@ -73,6 +76,13 @@ final class DrainSelector {
 	// How often a busy selector with nothing registered looks for arrivals.
 	private static final long BUSY_POLL_MILLIS = 1;
 
+	// How many greeted connections may wait for the selector to take them (a dozen
+	// milliseconds' worth at the fastest rate measured): see drain().
+	static final int MAX_WAITING = 256;
+
+	// How long the accepting thread waits at a time, while the selector catches up.
+	private static final long CATCH_UP_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+
 	private final String name;
 
 	private final long lingerNanos;
@@ -80,6 +90,10 @@ final class DrainSelector {
 	private final String lingerProperty;
 
 	private final Queue<GreetingConnection> arriving = new ConcurrentLinkedQueue<>();
+
+	// How many connections are in "arriving": the accepting thread adds each, the
+	// selector takes a turn's worth off at the end of the turn.
+	private final AtomicInteger waiting = new AtomicInteger();
 
 	private final ByteBuffer discard = ByteBuffer.allocateDirect(8192);
 
@@ -122,15 +136,37 @@ final class DrainSelector {
 
 	/**
 	 * Drain a connection that was greeted and half-closed, and close it when its client
-	 * does. Never blocks.
+	 * does. Returns at once, unless {@value #MAX_WAITING} connections already wait for
+	 * the selector: then it waits until the selector has taken half of them.
+	 * <p>
+	 * Why wait: the selector's thread falls that far behind only when it gets no CPU (a
+	 * starved or throttled process, a cold start), and every connection it has not taken
+	 * yet holds a place under the connection limit, its client long gone. Without the
+	 * wait the accepting thread greeted on until the limit turned new clients away, with
+	 * only a few of them really connected (2,048 open at 64 clients, seen on a busy
+	 * machine). While it waits, new clients wait in the listen backlog instead, and are
+	 * greeted when the selector has caught up.
 	 * @param connection a connection whose socket has a channel, in blocking mode still
 	 */
 	void drain(GreetingConnection connection) {
 		this.arriving.offer(connection);
+		int waiting = this.waiting.incrementAndGet();
 		// The selector reads "arriving" after it says it sleeps, or sees the wake-up: a
 		// connection is never left in the queue while it sleeps.
 		if (this.sleeping || this.stopped) {
 			this.selector.wakeup();
+		}
+		if (waiting > MAX_WAITING) {
+			catchUp();
+		}
+	}
+
+	// Until the selector has taken half of what waits, or has stopped (it takes no more
+	// then, and the connections that wait are closed by its close).
+	private void catchUp() {
+		this.selector.wakeup(); // from a timed wait on lingering connections
+		while (this.waiting.get() > MAX_WAITING / 2 && !this.stopped) {
+			LockSupport.parkNanos(CATCH_UP_PARK_NANOS);
 		}
 	}
 
@@ -252,6 +288,7 @@ final class DrainSelector {
 				connection.drainEnded(ConnectionEnd.aborted(ex));
 			}
 		}
+		this.waiting.addAndGet(-arrivals);
 		this.lastArrivals = arrivals;
 	}
 

@@ -45,8 +45,10 @@ import dev.greeter.greeting.ServedGreeting;
  * ({@link ConnectionGreeter#fittingAtOnce()}): it is made a connection, registered with
  * the factory, greeted through the outbound adapter (a direct channel, so on this thread)
  * and half-closed, then handed to the listener's {@link DrainSelector}, which reads until
- * the client closes and closes it. Nothing here can block: the write fits the buffer, and
- * nothing is read. No thread is started and nothing parks per connection.</li>
+ * the client closes and closes it. Nothing here can block on a client: the write fits the
+ * buffer, and nothing is read. No thread is started and nothing parks per connection.
+ * (The hand-over waits only for the selector, when it has fallen hundreds of connections
+ * behind: see {@link DrainSelector#drain}.)</li>
  * <li><b>On a thread of its own</b> ({@link ConnectionThreads}), everything that could
  * block: a PROXY header still to arrive, a TLS handshake, a greeting too large to fit at
  * once (or rendered per connection, whose size is known only then). There it is read,
@@ -182,6 +184,10 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 			throw ex;
 		}
 		getTcpSocketSupport().postProcessServerSocket(socket);
+		if (!this.listener.start().encrypts()) {
+			GreetingSegments.joinFin(socket,
+					"Greeting server on port " + socket.getLocalPort() + this.listener.describeName());
+		}
 		this.listening = socket;
 		setListening(true);
 		this.bound.complete(socket.getLocalPort());

@@ -1,5 +1,7 @@
 package dev.greeter.server.udp;
 
+import dev.greeter.server.CLibrary;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -7,7 +9,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
@@ -363,27 +364,18 @@ final class PacketInfoSocket implements CatchAllSocket {
 		private final MethodHandle strerror;
 
 		Native() {
-			Linker linker = Linker.nativeLinker();
-			SymbolLookup libc = linker.defaultLookup();
 			Linker.Option errno = Linker.Option.captureCallState("errno");
 			ValueLayout.OfInt i = ValueLayout.JAVA_INT;
 			ValueLayout.OfLong l = ValueLayout.JAVA_LONG;
 			ValueLayout pointer = ValueLayout.ADDRESS;
-			this.socket = handle(linker, libc, "socket", FunctionDescriptor.of(i, i, i, i), errno);
-			this.setsockopt = handle(linker, libc, "setsockopt", FunctionDescriptor.of(i, i, i, i, pointer, i), errno);
-			this.bind = handle(linker, libc, "bind", FunctionDescriptor.of(i, i, pointer, i), errno);
-			this.recvmsg = handle(linker, libc, "recvmsg", FunctionDescriptor.of(l, i, pointer, i), errno);
-			this.sendmsg = handle(linker, libc, "sendmsg", FunctionDescriptor.of(l, i, pointer, i), errno);
-			this.shutdown = handle(linker, libc, "shutdown", FunctionDescriptor.of(i, i, i));
-			this.close = handle(linker, libc, "close", FunctionDescriptor.of(i, i));
-			this.strerror = handle(linker, libc, "strerror", FunctionDescriptor.of(pointer, i));
-		}
-
-		private static MethodHandle handle(Linker linker, SymbolLookup libc, String name,
-				FunctionDescriptor descriptor, Linker.Option... options) {
-			MemorySegment symbol = libc.find(name)
-				.orElseThrow(() -> new IllegalStateException("the C library has no " + name));
-			return linker.downcallHandle(symbol, descriptor, options);
+			this.socket = CLibrary.function("socket", FunctionDescriptor.of(i, i, i, i), errno);
+			this.setsockopt = CLibrary.function("setsockopt", FunctionDescriptor.of(i, i, i, i, pointer, i), errno);
+			this.bind = CLibrary.function("bind", FunctionDescriptor.of(i, i, pointer, i), errno);
+			this.recvmsg = CLibrary.function("recvmsg", FunctionDescriptor.of(l, i, pointer, i), errno);
+			this.sendmsg = CLibrary.function("sendmsg", FunctionDescriptor.of(l, i, pointer, i), errno);
+			this.shutdown = CLibrary.function("shutdown", FunctionDescriptor.of(i, i, i));
+			this.close = CLibrary.function("close", FunctionDescriptor.of(i, i));
+			this.strerror = CLibrary.function("strerror", FunctionDescriptor.of(pointer, i));
 		}
 
 		int socket(int domain, int type, int protocol) throws IOException {

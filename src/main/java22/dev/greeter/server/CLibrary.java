@@ -1,0 +1,36 @@
+package dev.greeter.server;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * The C library's functions, for the socket options and calls the JDK has no API for
+ * (TCP's listening-socket cork, UDP's destination address), through the foreign function
+ * API. Compiled for Java 22 and loaded only there.
+ *
+ * @author tcp-greeter team
+ */
+public final class CLibrary {
+
+	private CLibrary() {
+	}
+
+	/**
+	 * A handle on one of the C library's functions.
+	 * @param name the function's name
+	 * @param descriptor its signature
+	 * @param options the linker's options ({@code errno} to capture, say)
+	 * @return the handle
+	 * @throws IllegalStateException if the C library has no such function
+	 */
+	public static MethodHandle function(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+		Linker linker = Linker.nativeLinker();
+		MemorySegment symbol = linker.defaultLookup()
+			.find(name)
+			.orElseThrow(() -> new IllegalStateException("the C library has no " + name));
+		return linker.downcallHandle(symbol, descriptor, options);
+	}
+
+}
