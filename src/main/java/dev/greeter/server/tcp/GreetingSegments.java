@@ -1,11 +1,12 @@
 package dev.greeter.server.tcp;
 
+import dev.greeter.server.Java22Method;
+
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,11 +34,8 @@ final class GreetingSegments {
 
 	private static final Logger logger = LoggerFactory.getLogger(GreetingSegments.class);
 
-	private static final String LISTENING_SOCKET_CORK = "dev.greeter.server.tcp.ListeningSocketCork";
-
-	private static final int FIRST_RUNTIME = 22;
-
-	private static final Support SUPPORT = detect();
+	private static final Java22Method CORK = Java22Method.find("setting TCP_CORK",
+			"dev.greeter.server.tcp.ListeningSocketCork", "cork", InetSocketAddress.class);
 
 	private GreetingSegments() {
 	}
@@ -48,13 +46,12 @@ final class GreetingSegments {
 	 * it should and did not, a warning: the server greets as well either way.
 	 * @param listening a bound listening socket of a channel
 	 * @param listener the listener, as the log names it
-	 * @return whether the greeting and its FIN now leave together
 	 */
-	static boolean joinFin(ServerSocket listening, String listener) {
-		Method cork = SUPPORT.cork();
+	static void joinFin(ServerSocket listening, String listener) {
+		Method cork = CORK.method();
 		if (cork == null) {
-			logger.debug("{}: the greeting and its FIN leave in two segments: {}", listener, SUPPORT.missing());
-			return false;
+			logger.debug("{}: the greeting and its FIN leave in two segments: {}", listener, CORK.missing());
+			return;
 		}
 		String failure;
 		try {
@@ -69,33 +66,7 @@ final class GreetingSegments {
 		if (failure != null) {
 			logger.warn("{}: the greeting and its FIN leave in two segments: TCP_CORK was not set ({})", listener,
 					failure);
-			return false;
 		}
-		return true;
-	}
-
-	private static Support detect() {
-		if (Runtime.version().feature() < FIRST_RUNTIME) {
-			return new Support(null, "setting TCP_CORK needs Java " + FIRST_RUNTIME + " or later; this is Java "
-					+ Runtime.version().feature());
-		}
-		try {
-			Class<?> type = Class.forName(LISTENING_SOCKET_CORK);
-			Method supported = type.getDeclaredMethod("supported");
-			if (!(boolean) supported.invoke(null)) {
-				return new Support(null, "TCP_CORK is set on Linux on x86-64 and ARM64 only; this is "
-						+ System.getProperty("os.name") + " on " + System.getProperty("os.arch"));
-			}
-			Method cork = type.getDeclaredMethod("cork", InetSocketAddress.class);
-			return new Support(cork, null);
-		}
-		catch (ReflectiveOperationException | LinkageError ex) {
-			return new Support(null, "this build of tcp-greeter has no Java " + FIRST_RUNTIME
-					+ " classes (it was built on an older JDK)");
-		}
-	}
-
-	private record Support(@Nullable Method cork, @Nullable String missing) {
 	}
 
 }

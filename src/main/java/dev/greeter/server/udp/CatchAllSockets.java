@@ -1,5 +1,7 @@
 package dev.greeter.server.udp;
 
+import dev.greeter.server.Java22Method;
+
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -26,8 +28,6 @@ final class CatchAllSockets {
 
 	private static final String PACKET_INFO_SOCKET = "dev.greeter.server.udp.PacketInfoSocket";
 
-	private static final int FIRST_RUNTIME = 22;
-
 	private static final Support SUPPORT = detect();
 
 	private CatchAllSockets() {
@@ -42,23 +42,9 @@ final class CatchAllSockets {
 	}
 
 	private static Support detect() {
-		if (Runtime.version().feature() < FIRST_RUNTIME) {
-			return new Support(null, "reading a datagram's destination needs Java " + FIRST_RUNTIME
-					+ " or later; this is Java " + Runtime.version().feature());
-		}
-		try {
-			Class<?> type = Class.forName(PACKET_INFO_SOCKET);
-			Method supported = type.getDeclaredMethod("supported");
-			if (!(boolean) supported.invoke(null)) {
-				return new Support(null, "reading a datagram's destination is built for Linux on x86-64 and ARM64 "
-						+ "only; this is " + System.getProperty("os.name") + " on " + System.getProperty("os.arch"));
-			}
-			return new Support(type.getDeclaredMethod("open", boolean.class, int.class), null);
-		}
-		catch (ReflectiveOperationException | LinkageError ex) {
-			return new Support(null, "this build of tcp-greeter has no Java " + FIRST_RUNTIME
-					+ " classes (it was built on an older JDK)");
-		}
+		Java22Method open = Java22Method.find("reading a datagram's destination", PACKET_INFO_SOCKET, "open",
+				boolean.class, int.class);
+		return new Support(open.method(), open.missing());
 	}
 
 	/**

@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
 
@@ -64,16 +63,6 @@ final class ListeningSocketCork {
 	private static final Path DESCRIPTORS = Path.of("/proc/self/fd");
 
 	private ListeningSocketCork() {
-	}
-
-	/**
-	 * Whether this platform's structures are the ones this class knows.
-	 * @return true on Linux on x86-64 and ARM64
-	 */
-	static boolean supported() {
-		String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-		String arch = System.getProperty("os.arch", "");
-		return os.startsWith("linux") && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"));
 	}
 
 	/**

@@ -18,7 +18,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteOrder;
-import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
 
@@ -123,16 +122,6 @@ final class PacketInfoSocket implements CatchAllSocket {
 		this.buffer = this.arena.allocate(BUFFER_SIZE);
 		this.receiveHeader = header(this.arena, this.buffer, BUFFER_SIZE);
 		this.sendHeader = header(this.arena, this.arena.allocate(REPLY_SIZE), 0);
-	}
-
-	/**
-	 * Whether this platform is one whose structures this class knows.
-	 * @return true on Linux, 64-bit x86 or ARM
-	 */
-	static boolean supported() {
-		String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-		String arch = System.getProperty("os.arch", "");
-		return os.startsWith("linux") && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"));
 	}
 
 	/**
