@@ -1,9 +1,13 @@
 package dev.greeter;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,10 +26,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What happens when the process runs out of file descriptors or heap: it serves again as
- * soon as descriptors are free, it fits its connection limit to the descriptor limit (and
- * a TLS listener's to the heap), and out of heap it ends (so that it is restarted) rather
- * than wedging. Each runs the jar as a process of its own with the limit lowered.
+ * What happens when the process runs out of file descriptors, heap, or room in its
+ * standard output: it serves again as soon as descriptors are free, it fits its
+ * connection limit to the descriptor limit (and a TLS listener's to the heap), out of
+ * heap it ends (so that it is restarted) rather than wedging, and with its output blocked
+ * it says it is not ready until the output flows again. Each runs the jar as a process of
+ * its own with the limit lowered.
  */
 class ResourceExhaustionIT {
 
@@ -194,6 +200,75 @@ class ResourceExhaustionIT {
 				});
 			assertThat(server.process().isAlive()).isTrue();
 			assertThat(server.log()).doesNotContain("OutOfMemoryError");
+		}
+	}
+
+	@Test
+	void withAStandardOutputThatNobodyReadsTheListenerIsNotReadyAndGreetsTheWaitingClientsOnceItIsRead()
+			throws Exception {
+		// The process's standard output is a pipe that it holds open itself and nobody
+		// reads (a paused terminal, a stalled log shipper): once its 64 KiB are full,
+		// every log line blocks.
+		Path pipe = this.temp.resolve("stdout.fifo");
+		Tools.Result made = Tools.run(Duration.ofSeconds(10), "mkfifo", pipe.toString());
+		assertThat(made.exitCode()).as(made.output()).isZero();
+		try (JarProcess server = JarProcess.start(this.temp.resolve("server.log"), "exec 1<>'" + pipe + "'", List.of())
+			.awaitListening()) {
+			int greeted = 0;
+			Socket waiting = null;
+			for (int i = 0; i < 5000 && waiting == null; i++) {
+				Socket socket = server.connect();
+				socket.setSoTimeout(3_000);
+				try {
+					assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+						.isEqualTo(GREETING);
+					socket.close();
+					greeted++;
+				}
+				catch (SocketTimeoutException ex) {
+					waiting = socket;
+				}
+			}
+			assertThat(waiting).as("a client left waiting, after %d greeted", greeted).isNotNull();
+			try (Socket client = waiting) {
+				// The log's lines fill the pipe; 256 greeted connections then wait for
+				// the
+				// stuck drain selector, and the accepting thread waits for it.
+				assertThat(greeted).isGreaterThan(256);
+				await("readiness DOWN").atMost(Duration.ofSeconds(15))
+					.until(() -> server.get("/health/readiness").statusCode() == 503);
+				assertThat(server.get("/health/readiness").body()).contains("\"default\":{\"status\":\"DOWN\"}");
+				assertThat(server.get("/health/liveness").statusCode()).isEqualTo(200);
+				assertThat(server.scraped("greeter_server_stalled")).isEqualTo(1);
+				assertThat(server.scraped("greeter_server_listening")).isEqualTo(1);
+				ByteArrayOutputStream output = new ByteArrayOutputStream();
+				Thread reader = new Thread(() -> {
+					try (InputStream in = Files.newInputStream(pipe)) {
+						in.transferTo(output);
+					}
+					catch (IOException ex) {
+						// the test has failed already, or the process ended
+					}
+				}, "stdout-reader");
+				reader.setDaemon(true);
+				reader.start();
+				// Read at last: the waiting client is greeted, nobody's line is lost.
+				client.setSoTimeout(15_000);
+				assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+					.isEqualTo(GREETING);
+				await("readiness UP again").atMost(Duration.ofSeconds(15))
+					.until(() -> server.get("/health/readiness").statusCode() == 200);
+				assertThat(server.scraped("greeter_server_stalled")).isZero();
+				assertThat(server.fetch()).isEqualTo(GREETING);
+				int logged = greeted + 2;
+				await("a line for every connection").atMost(Duration.ofSeconds(15))
+					.until(() -> output.toString(StandardCharsets.UTF_8)
+						.lines()
+						.filter((line) -> line.contains("Connection established with"))
+						.count() == logged);
+				server.close();
+				reader.join(10_000);
+			}
 		}
 	}
 

@@ -136,6 +136,11 @@ final class ConnectionMetrics implements ListenerObserver {
 			.tags(tags)
 			.description("1 while the greeting server listens for connections, 0 otherwise")
 			.register(registry);
+		Gauge.builder("greeter.server.stalled", listener, (server) -> (server.stalled() != null) ? 1 : 0)
+			.tags(tags)
+			.description("1 while greeted connections have waited over 2 s for the drain selector (stuck, as in a "
+					+ "write to a blocked standard output); the listener greets no one once 256 wait")
+			.register(registry);
 		for (int version = 1; version <= 2; version++) {
 			this.proxyHeaders.put(version,
 					Counter.builder("greeter.proxy.headers")

@@ -2,6 +2,8 @@ package dev.greeter.server;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What the rest of the application may know of a running listener: its health and its
  * meters are drawn from this.
@@ -33,6 +35,15 @@ public interface ServerListener {
 	 * @return true while its socket is open and served
 	 */
 	boolean isListening();
+
+	/**
+	 * Why it cannot greet new clients although it listens, when that is so: its health is
+	 * DOWN then, as when it does not listen.
+	 * @return the reason, or null while nothing holds it up
+	 */
+	default @Nullable String stalled() {
+		return null;
+	}
 
 	/**
 	 * How many accepted sockets are not connections yet: waiting for their PROXY protocol

@@ -80,6 +80,14 @@ final class DrainSelector {
 	// milliseconds' worth at the fastest rate measured): see drain().
 	static final int MAX_WAITING = 256;
 
+	// A connection that has waited this long for the selector to take it means that the
+	// selector's thread is stuck, not busy: a turn takes milliseconds at the fastest rate
+	// measured, and the longest pause of its heap's collector is shorter still. Stuck in
+	// a
+	// write to a standard output that nobody reads (a paused terminal, a stalled log
+	// shipper), the likely cause, it holds the accepting thread once MAX_WAITING wait.
+	static final Duration STALL = Duration.ofSeconds(2);
+
 	// How long the accepting thread waits at a time, while the selector catches up.
 	private static final long CATCH_UP_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
@@ -168,6 +176,27 @@ final class DrainSelector {
 		while (this.waiting.get() > MAX_WAITING / 2 && !this.stopped) {
 			LockSupport.parkNanos(CATCH_UP_PARK_NANOS);
 		}
+	}
+
+	/**
+	 * Why the listener cannot greet for long, if its selector has not taken a greeted
+	 * connection for {@link #STALL}: the oldest one still waits. Read by the health
+	 * check, on a thread of its own; it writes no log line, as the log may be what is
+	 * stuck.
+	 * @return the reason, or null
+	 */
+	@Nullable String stalled() {
+		GreetingConnection oldest = this.arriving.peek();
+		if (oldest == null) {
+			return null;
+		}
+		long waited = System.nanoTime() - oldest.openedNanos();
+		if (waited < STALL.toNanos()) {
+			return null;
+		}
+		return "thread drain-" + this.name + " has taken no greeted connection for "
+				+ TimeUnit.NANOSECONDS.toSeconds(waited) + " s (" + this.waiting.get()
+				+ " wait); is the standard output blocked?";
 	}
 
 	/**

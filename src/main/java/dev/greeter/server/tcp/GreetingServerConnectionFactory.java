@@ -249,6 +249,16 @@ final class GreetingServerConnectionFactory extends TcpNetServerConnectionFactor
 	}
 
 	/**
+	 * Why the listener cannot greet for long although it listens: its drain selector is
+	 * stuck (see {@link DrainSelector#stalled}).
+	 * @return the reason, or null
+	 */
+	@Nullable String stalled() {
+		DrainSelector drain = this.drain;
+		return (drain != null) ? drain.stalled() : null;
+	}
+
+	/**
 	 * A closed connection leaves the factory's open ones at once. The framework finds
 	 * closed connections only when it harvests them, a walk over every open connection
 	 * under a lock, which its accept loop makes per accept: 5% of the CPU at 64 clients.

@@ -229,6 +229,11 @@ public final class TcpGreeter implements ServerListener {
 		return this.factory.isListening();
 	}
 
+	@Override
+	public @Nullable String stalled() {
+		return this.factory.stalled();
+	}
+
 	/**
 	 * What every listener shares.
 	 *
