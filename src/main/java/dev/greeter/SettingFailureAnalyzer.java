@@ -110,8 +110,7 @@ class SettingFailureAnalyzer extends AbstractFailureAnalyzer<BindException> {
 
 	private static String environmentVariable(String property) {
 		// As the README's tables write them; Spring Boot binds
-		// GREETER_SERVER_MAXCONNECTIONS
-		// too.
+		// GREETER_SERVER_MAXCONNECTIONS too.
 		return property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
 	}
 

@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.greeter.deploy.Tools;
 import dev.greeter.greeting.GreetingProperties;
@@ -48,8 +50,7 @@ class ResourceExhaustionIT {
 			.awaitListening()) {
 			assertThat(server.fetch()).isEqualTo(GREETING);
 			// Lowered after start-up, so that the connection limit (2048) is far above
-			// it:
-			// the accept itself runs out, as when descriptors go to something else.
+			// it: the accept itself runs out, as when descriptors go to something else.
 			Tools.Result lowered = Tools.run(Duration.ofSeconds(10), "prlimit", "--pid", Long.toString(server.pid()),
 					"--nofile=256:256");
 			assertThat(lowered.exitCode()).as(lowered.output()).isZero();
@@ -203,16 +204,25 @@ class ResourceExhaustionIT {
 		}
 	}
 
-	@Test
-	void withAStandardOutputThatNobodyReadsTheListenerIsNotReadyAndGreetsTheWaitingClientsOnceItIsRead()
-			throws Exception {
+	// Both paths: the drain selector's (a constant greeting, greeted on the accepting
+	// thread, its line written after it), and a thread per connection's (a greeting
+	// rendered per connection, as PROXY and TLS connections have, its line written
+	// before it).
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', value = { "a constant greeting | Hello World! This is Bhushan | 256",
+			"a greeting rendered per connection | Hello ${client.address} | 100" })
+	void withAStandardOutputThatNobodyReadsTheListenerIsNotReadyAndGreetsTheWaitingClientsOnceItIsRead(String path,
+			String greeting, int greetedFirst) throws Exception {
 		// The process's standard output is a pipe that it holds open itself and nobody
 		// reads (a paused terminal, a stalled log shipper): once its 64 KiB are full,
 		// every log line blocks.
 		Path pipe = this.temp.resolve("stdout.fifo");
 		Tools.Result made = Tools.run(Duration.ofSeconds(10), "mkfifo", pipe.toString());
 		assertThat(made.exitCode()).as(made.output()).isZero();
-		try (JarProcess server = JarProcess.start(this.temp.resolve("server.log"), "exec 1<>'" + pipe + "'", List.of())
+		String expected = greeting.replace("${client.address}", "127.0.0.1") + "\r\n";
+		try (JarProcess server = JarProcess
+			.start(this.temp.resolve("server.log"), "exec 1<>'" + pipe + "'", List.of(),
+					"--greeter.greeting=" + greeting)
 			.awaitListening()) {
 			int greeted = 0;
 			Socket waiting = null;
@@ -221,7 +231,7 @@ class ResourceExhaustionIT {
 				socket.setSoTimeout(3_000);
 				try {
 					assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
-						.isEqualTo(GREETING);
+						.isEqualTo(expected);
 					socket.close();
 					greeted++;
 				}
@@ -231,10 +241,10 @@ class ResourceExhaustionIT {
 			}
 			assertThat(waiting).as("a client left waiting, after %d greeted", greeted).isNotNull();
 			try (Socket client = waiting) {
-				// The log's lines fill the pipe; 256 greeted connections then wait for
-				// the
-				// stuck drain selector, and the accepting thread waits for it.
-				assertThat(greeted).isGreaterThan(256);
+				// The log's lines fill the pipe. Then a connection's thread blocks in its
+				// line before the greeting; or 256 greeted connections wait for the stuck
+				// drain selector, and the accepting thread waits for it.
+				assertThat(greeted).isGreaterThan(greetedFirst);
 				await("readiness DOWN").atMost(Duration.ofSeconds(15))
 					.until(() -> server.get("/health/readiness").statusCode() == 503);
 				assertThat(server.get("/health/readiness").body()).contains("\"default\":{\"status\":\"DOWN\"}");
@@ -255,11 +265,11 @@ class ResourceExhaustionIT {
 				// Read at last: the waiting client is greeted, nobody's line is lost.
 				client.setSoTimeout(15_000);
 				assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
-					.isEqualTo(GREETING);
+					.isEqualTo(expected);
 				await("readiness UP again").atMost(Duration.ofSeconds(15))
 					.until(() -> server.get("/health/readiness").statusCode() == 200);
 				assertThat(server.scraped("greeter_server_stalled")).isZero();
-				assertThat(server.fetch()).isEqualTo(GREETING);
+				assertThat(server.fetch()).isEqualTo(expected);
 				int logged = greeted + 2;
 				await("a line for every connection").atMost(Duration.ofSeconds(15))
 					.until(() -> output.toString(StandardCharsets.UTF_8)

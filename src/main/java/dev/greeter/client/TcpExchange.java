@@ -95,8 +95,7 @@ final class TcpExchange {
 
 	// The greeting is read as the other client reads it (ReadToEndDeserializer), each
 	// read waiting at most until the deadline: the timeout bounds the whole greeting,
-	// even
-	// a server that goes quiet halfway.
+	// even a server that goes quiet halfway.
 	private static InputStream withDeadline(Socket socket, long deadline) throws IOException {
 		InputStream input = socket.getInputStream();
 		return new InputStream() {

@@ -138,8 +138,8 @@ final class ConnectionMetrics implements ListenerObserver {
 			.register(registry);
 		Gauge.builder("greeter.server.stalled", listener, (server) -> (server.stalled() != null) ? 1 : 0)
 			.tags(tags)
-			.description("1 while greeted connections have waited over 2 s for the drain selector (stuck, as in a "
-					+ "write to a blocked standard output); the listener greets no one once 256 wait")
+			.description("1 while the listener's connections have waited over 2 s on something stuck: the log's "
+					+ "console (a standard output that nobody reads), or the drain selector")
 			.register(registry);
 		for (int version = 1; version <= 2; version++) {
 			this.proxyHeaders.put(version,

@@ -109,11 +109,10 @@ class TlsTests {
 
 	@Test
 	void theServersHandshakeMessagesAreNotHeldBack() throws Exception {
-		// A plain listener's sockets hold the greeting back until the FIN (TCP_CORK, Java
-		// 22+); a TLS listener's must not: the server's first flight would wait for the
-		// kernel's 200 ms ceiling, every handshake. The fastest of five, after one to
-		// warm
-		// up, is far below that unless something holds it.
+		// A plain listener's sockets hold the greeting back until the FIN (TCP_CORK,
+		// Java 22+); a TLS listener's must not: the server's first flight would wait for
+		// the kernel's 200 ms ceiling, every handshake. The fastest of five, after one
+		// to warm up, is far below that unless something holds it.
 		SSLContext trust = trustingTheServer();
 		try (RunningServer server = RunningServer.start(serverBundle())) {
 			long fastest = Long.MAX_VALUE;

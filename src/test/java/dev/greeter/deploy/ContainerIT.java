@@ -115,8 +115,7 @@ class ContainerIT {
 	void withNoMemoryLimitTheHeapIsBoundedAndASmallerLimitIsFollowed() throws Exception {
 		awaitFirstGreeting();
 		// The container runs with no memory limit, on a machine with gigabytes: the heap
-		// the
-		// JVM reports is the image's cap, not a share of the machine.
+		// the JVM reports is the image's cap, not a share of the machine.
 		String scrape = get("/actuator/prometheus").body();
 		double heapMax = scrape.lines()
 			.filter((line) -> line.startsWith("jvm_memory_max_bytes{area=\"heap\""))
@@ -125,8 +124,8 @@ class ContainerIT {
 		assertThat(heapMax).as("the heap's maximum, bytes, with no container limit")
 			.isBetween(32.0 * 1024 * 1024, 64.0 * 1024 * 1024);
 		// Under a limit smaller than twice the cap, the heap is half the limit: the
-		// image's
-		// own JVM options, as its ENTRYPOINT gives them, asked for the heap they size.
+		// image's own JVM options, as its ENTRYPOINT gives them, asked for the heap they
+		// size.
 		List<String> options = dockerfileEntrypointOptions();
 		for (String limit : List.of("96m", "")) {
 			List<String> command = new ArrayList<>(List.of("docker", "run", "--rm"));

@@ -125,8 +125,7 @@ class ProbeIT {
 					body("http://127.0.0.1:" + metrics + "/actuator/prometheus"));
 			PrometheusServer.assertCleanScrape(scrape);
 			// Every panel of the probe's dashboard, its variables set as a user would,
-			// has
-			// data.
+			// has data.
 			String dashboard = Files.readString(Path.of("deploy", "grafana", "tcp-greeter-probe.json"));
 			List<String> queries = JsonPath.read(dashboard, "$.panels[*].targets[*].expr");
 			assertThat(queries).hasSizeGreaterThanOrEqualTo(6);

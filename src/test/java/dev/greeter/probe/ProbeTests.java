@@ -122,8 +122,7 @@ class ProbeTests {
 				.as("three answers and other")
 				.hasSize(4);
 			// Every success counted once, as an answer or as other (read in this order,
-			// the
-			// answers cannot have run ahead; a few probes may end in between).
+			// the answers cannot have run ahead; a few probes may end in between).
 			double answers = Meters.count(registry, "greeter.probe.answers", "target", "many");
 			double ok = attempts(registry, "many", "127.0.0.1", "ok");
 			assertThat(answers).isBetween(ok - 5, ok);

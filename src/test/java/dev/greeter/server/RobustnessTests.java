@@ -106,9 +106,8 @@ class RobustnessTests {
 			socket.setReceiveBufferSize(4096);
 			socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
 			// The client reads nothing: the server's write blocks until the timeout cuts
-			// it off.
-			// The framework publishes the close before the failed send reaches the
-			// greeter: wait for both.
+			// it off. The framework publishes the close before the failed send reaches
+			// the greeter: wait for both.
 			await("the server to give up writing").atMost(RunningServer.CLIENT_TIMEOUT).untilAsserted(() -> {
 				assertThat(count(registry, "greeter.connections.closed")).isEqualTo(1);
 				assertThat(count(registry, "greeter.greetings.aborted")).isEqualTo(1);

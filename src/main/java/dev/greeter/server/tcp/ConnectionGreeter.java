@@ -83,10 +83,9 @@ final class ConnectionGreeter {
 		ServedGreeting chosen = connection.chosenGreeting();
 		ServedGreeting served = (chosen != null) ? chosen : this.greeting.current();
 		// On the drain selector's path the line is written by the selector's thread,
-		// after
-		// the greeting: off the accepting thread, and out of the client's wait. Unless
-		// the
-		// greeting does not go out, since then the selector never sees the connection.
+		// after the greeting: off the accepting thread, and out of the client's wait.
+		// Unless the greeting does not go out, since then the selector never sees the
+		// connection.
 		boolean logHere = !connection.drainedBySelector();
 		if (logHere) {
 			logEstablished(connection, served);

@@ -3,6 +3,7 @@ package dev.greeter.server.tcp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -26,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * its flush; every other thread writes through as before. Only the console is batched; a
  * log file ({@code logging.file.name}) is written line by line as before. Without
  * Logback, or without Boot's console appender, nothing changes.
+ * <p>
+ * The same stream tells when the console blocks ({@link #blockedNanos}): a listener whose
+ * connections each write a line cannot greet then, and its health says so.
  *
  * @author tcp-greeter team
  */
@@ -35,6 +39,12 @@ final class ConsoleBatch {
 	private static final int MAX_BATCH = 64 * 1024;
 
 	private static final ThreadLocal<@Nullable ConsoleBatch> current = new ThreadLocal<>();
+
+	// Writes to the console under way, and when the console last made progress (a write
+	// ended, or one began while none was under way): see blockedNanos().
+	private static final AtomicInteger writing = new AtomicInteger();
+
+	private static volatile long progressNanos = System.nanoTime();
 
 	// Kept from turn to turn: a selector's thread is the only one to use it.
 	private final ByteArrayOutputStream lines = new ByteArrayOutputStream(1024);
@@ -62,6 +72,30 @@ final class ConsoleBatch {
 				console.setOutputStream(new Batching(stream));
 			}
 		}
+	}
+
+	/**
+	 * How long a write to the console has been under way without any write ending: a
+	 * write takes microseconds, unless the standard output is a pipe or terminal that
+	 * nobody reads (a paused terminal, a stalled log shipper), which blocks every thread
+	 * that logs, in the appender, until it is read.
+	 * @return nanoseconds, 0 while no write is under way
+	 */
+	static long blockedNanos() {
+		long since = progressNanos;
+		return (writing.get() > 0) ? Math.max(0, System.nanoTime() - since) : 0;
+	}
+
+	// Around every write to the console, in a finally.
+	private static void writeBegins() {
+		if (writing.getAndIncrement() == 0) {
+			progressNanos = System.nanoTime();
+		}
+	}
+
+	private static void writeEnded() {
+		progressNanos = System.nanoTime();
+		writing.decrementAndGet();
 	}
 
 	/**
@@ -98,7 +132,13 @@ final class ConsoleBatch {
 		}
 		try {
 			// One write: System.out writes an array this size in one system call.
-			this.lines.writeTo(console);
+			writeBegins();
+			try {
+				this.lines.writeTo(console);
+			}
+			finally {
+				writeEnded();
+			}
 			console.flush();
 		}
 		catch (IOException ex) {
@@ -133,7 +173,13 @@ final class ConsoleBatch {
 				batch.add(this.console, bytes, offset, length);
 			}
 			else {
-				this.console.write(bytes, offset, length);
+				writeBegins();
+				try {
+					this.console.write(bytes, offset, length);
+				}
+				finally {
+					writeEnded();
+				}
 			}
 		}
 

@@ -80,12 +80,13 @@ final class DrainSelector {
 	// milliseconds' worth at the fastest rate measured): see drain().
 	static final int MAX_WAITING = 256;
 
-	// A connection that has waited this long for the selector to take it means that the
-	// selector's thread is stuck, not busy: a turn takes milliseconds at the fastest rate
-	// measured, and the longest pause of its heap's collector is shorter still. Stuck in
-	// a
-	// write to a standard output that nobody reads (a paused terminal, a stalled log
-	// shipper), the likely cause, it holds the accepting thread once MAX_WAITING wait.
+	// A connection that has waited this long for the selector to take it means that
+	// the selector's thread is stuck, not busy: a turn takes milliseconds at the
+	// fastest rate measured, and the longest pause of its heap's collector is shorter
+	// still. Stuck in a write to a standard output that nobody reads (a paused
+	// terminal, a stalled log shipper), the likely cause, it holds the accepting
+	// thread once MAX_WAITING wait. The same bound serves for a console write
+	// (TcpGreeter.stalled), which takes microseconds.
 	static final Duration STALL = Duration.ofSeconds(2);
 
 	// How long the accepting thread waits at a time, while the selector catches up.

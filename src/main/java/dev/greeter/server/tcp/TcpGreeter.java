@@ -7,6 +7,7 @@ import dev.greeter.server.ServerListener;
 import dev.greeter.server.ServerTimers;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 
@@ -71,6 +72,10 @@ public final class TcpGreeter implements ServerListener {
 		this.greeter = new ConnectionGreeter(settings.name(), this.greetings, greeting, settings.logConnections(),
 				context.structuredLogs(), this.observer);
 		this.record = new ConnectionRecord(settings.name(), settings.logConnections() && context.structuredLogs());
+		if (settings.logConnections()) {
+			// So that a console that blocks these lines is seen: see stalled().
+			ConsoleBatch.install();
+		}
 		TlsLayer tls = (settings.sslBundle() != null)
 				? new TlsLayer(settings.sslBundle(), context.sslBundles(), settings.clientAuth()) : null;
 		ProxyHeaderReader proxyHeaders = (settings.proxyProtocol() != ProxyProtocol.OFF)
@@ -231,7 +236,20 @@ public final class TcpGreeter implements ServerListener {
 
 	@Override
 	public @Nullable String stalled() {
-		return this.factory.stalled();
+		String drain = this.factory.stalled();
+		if (drain != null) {
+			return drain;
+		}
+		// Every connection writes a line when connections are logged: before its greeting
+		// on a thread of its own (PROXY, TLS, a greeting rendered per connection), so
+		// that none is greeted while the console blocks; after it on the drain selector,
+		// which then stops taking connections (above).
+		long blocked = this.settings.logConnections() ? ConsoleBatch.blockedNanos() : 0;
+		if (blocked < DrainSelector.STALL.toNanos()) {
+			return null;
+		}
+		return "the log's standard output has taken no line for " + TimeUnit.NANOSECONDS.toSeconds(blocked)
+				+ " s, and every connection writes one; is it blocked?";
 	}
 
 	/**

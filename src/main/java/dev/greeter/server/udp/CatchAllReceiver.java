@@ -79,8 +79,8 @@ final class CatchAllReceiver implements Runnable {
 		catch (RuntimeException ex) {
 			if (!this.stopped) {
 				// A bug: health says DOWN from now on (isRunning), so the process is
-				// taken
-				// out of service rather than left answering on some addresses only.
+				// taken out of service rather than left answering on some addresses
+				// only.
 				logger.error("The catch-all socket {} of UDP listener '{}' stopped receiving: {}",
 						this.socket.localAddress(), this.greeter.name(), ex.toString(), ex);
 			}

@@ -68,8 +68,7 @@ class GreetingConnectionTests {
 				InputStream input = socket.getInputStream();
 				assertThat(input.readAllBytes()).asString().isEqualTo("hi\r\n");
 				// The server's side is half-closed, not closed: it still reads, so what
-				// the
-				// client sends now is drained, never answered with a reset.
+				// the client sends now is drained, never answered with a reset.
 				OutputStream output = socket.getOutputStream();
 				output.write(new byte[256 * 1024]);
 				output.flush();
