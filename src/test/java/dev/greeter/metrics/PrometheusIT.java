@@ -100,7 +100,7 @@ class PrometheusIT {
 
 			String rules = prometheus.get("rules");
 			assertThat(JsonPath.<List<String>>read(rules, "$.data.groups[*].rules[*].name")).containsExactlyInAnyOrder(
-					"TcpGreeterDown", "TcpGreeterConnectionErrorRatioHigh", "TcpGreeterAcceptFailing",
+					"TcpGreeterDown", "TcpGreeterStalled", "TcpGreeterConnectionErrorRatioHigh", "TcpGreeterAcceptFailing",
 					"TcpGreeterCertificateExpiresSoon", "TcpGreeterGreetingsAborted", "TcpGreeterGreetingFileRejected",
 					"TcpGreeterDatagramsDropped", "TcpGreeterProbePathDown", "TcpGreeterProbeErrorRatioHigh",
 					"TcpGreeterProbeOneInstanceLeft", "TcpGreeterProbeLongOutage");
