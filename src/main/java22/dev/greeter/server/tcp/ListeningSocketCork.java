@@ -8,10 +8,8 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.ByteOrder;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,10 +39,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class ListeningSocketCork {
 
-	private static final int AF_INET = 2;
-
-	private static final int AF_INET6 = 10;
-
 	private static final int SOL_SOCKET = 1;
 
 	private static final int SO_ACCEPTCONN = 30;
@@ -57,8 +51,6 @@ final class ListeningSocketCork {
 
 	// struct sockaddr_storage
 	private static final int SOCKADDR_SIZE = 128;
-
-	private static final ValueLayout.OfShort PORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
 	private static final Path DESCRIPTORS = Path.of("/proc/self/fd");
 
@@ -172,23 +164,11 @@ final class ListeningSocketCork {
 			if (result != 0) {
 				return null;
 			}
-			int family = name.get(ValueLayout.JAVA_SHORT, 0);
-			int port = Short.toUnsignedInt(name.get(PORT, 2));
-			byte[] address;
-			if (family == AF_INET) {
-				address = name.asSlice(4, 4).toArray(ValueLayout.JAVA_BYTE);
-			}
-			else if (family == AF_INET6) {
-				address = name.asSlice(8, 16).toArray(ValueLayout.JAVA_BYTE);
-			}
-			else {
-				return null;
-			}
 			try {
-				return new InetSocketAddress(InetAddress.getByAddress(address), port);
+				return CLibrary.socketAddress(name);
 			}
 			catch (UnknownHostException ex) {
-				return null;
+				return null; // another family: not a TCP listener's
 			}
 		}
 

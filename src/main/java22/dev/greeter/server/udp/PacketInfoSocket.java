@@ -17,7 +17,6 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.ByteOrder;
 
 import org.jspecify.annotations.Nullable;
 
@@ -34,10 +33,6 @@ import org.jspecify.annotations.Nullable;
  * @author tcp-greeter team
  */
 final class PacketInfoSocket implements CatchAllSocket {
-
-	private static final int AF_INET = 2;
-
-	private static final int AF_INET6 = 10;
 
 	private static final int SOCK_DGRAM = 2;
 
@@ -94,9 +89,6 @@ final class PacketInfoSocket implements CatchAllSocket {
 
 	private static final int CONTROL_SIZE = 128;
 
-	private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED
-		.withOrder(ByteOrder.BIG_ENDIAN);
-
 	private static final Native NATIVE = new Native();
 
 	private final int fd;
@@ -133,7 +125,7 @@ final class PacketInfoSocket implements CatchAllSocket {
 	 * @throws IOException if it cannot be opened or bound
 	 */
 	static PacketInfoSocket open(boolean ipv6, int port) throws IOException {
-		int fd = NATIVE.socket(ipv6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		int fd = NATIVE.socket(ipv6 ? CLibrary.AF_INET6 : CLibrary.AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		try (Arena arena = Arena.ofConfined()) {
 			NATIVE.setIntOption(arena, fd, SOL_SOCKET, SO_REUSEPORT, 1);
 			if (ipv6) {
@@ -190,7 +182,7 @@ final class PacketInfoSocket implements CatchAllSocket {
 			return null; // the timeout, an interrupted call, or a closed socket
 		}
 		MemorySegment name = header.get(ValueLayout.ADDRESS, MSG_NAME).reinterpret(28);
-		InetSocketAddress source = readAddress(name);
+		InetSocketAddress source = CLibrary.socketAddress(name);
 		MemorySegment control = header.get(ValueLayout.ADDRESS, MSG_CONTROL).reinterpret(CONTROL_SIZE);
 		long controlLength = header.get(ValueLayout.JAVA_LONG, MSG_CONTROLLEN);
 		for (long offset = 0; offset + CMSG_HEADER <= controlLength;) {
@@ -303,28 +295,16 @@ final class PacketInfoSocket implements CatchAllSocket {
 		target.fill((byte) 0);
 		byte[] bytes = address.getAddress();
 		if (address instanceof Inet6Address) {
-			target.set(ValueLayout.JAVA_SHORT, 0, (short) AF_INET6);
-			target.set(SHORT_BE, 2, (short) port);
+			target.set(ValueLayout.JAVA_SHORT, 0, (short) CLibrary.AF_INET6);
+			target.set(CLibrary.SHORT_BE, 2, (short) port);
 			MemorySegment.copy(bytes, 0, target, ValueLayout.JAVA_BYTE, 8, 16);
 			target.set(ValueLayout.JAVA_INT, 24, ((Inet6Address) address).getScopeId());
 			return 28;
 		}
-		target.set(ValueLayout.JAVA_SHORT, 0, (short) AF_INET);
-		target.set(SHORT_BE, 2, (short) port);
+		target.set(ValueLayout.JAVA_SHORT, 0, (short) CLibrary.AF_INET);
+		target.set(CLibrary.SHORT_BE, 2, (short) port);
 		MemorySegment.copy(bytes, 0, target, ValueLayout.JAVA_BYTE, 4, 4);
 		return 16;
-	}
-
-	private static InetSocketAddress readAddress(MemorySegment name) throws UnknownHostException {
-		int family = name.get(ValueLayout.JAVA_SHORT, 0);
-		int port = Short.toUnsignedInt(name.get(SHORT_BE, 2));
-		if (family == AF_INET6) {
-			byte[] bytes = name.asSlice(8, 16).toArray(ValueLayout.JAVA_BYTE);
-			// InetAddress turns a v4-mapped address into the IPv4 one.
-			return new InetSocketAddress(InetAddress.getByAddress(bytes), port);
-		}
-		return new InetSocketAddress(InetAddress.getByAddress(name.asSlice(4, 4).toArray(ValueLayout.JAVA_BYTE)),
-				port);
 	}
 
 	/**
