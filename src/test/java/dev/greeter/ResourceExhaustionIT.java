@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -224,22 +225,9 @@ class ResourceExhaustionIT {
 			.start(this.temp.resolve("server.log"), "exec 1<>'" + pipe + "'", List.of(),
 					"--greeter.greeting=" + greeting)
 			.awaitListening()) {
-			int greeted = 0;
-			Socket waiting = null;
-			for (int i = 0; i < 5000 && waiting == null; i++) {
-				Socket socket = server.connect();
-				socket.setSoTimeout(3_000);
-				try {
-					assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
-						.isEqualTo(expected);
-					socket.close();
-					greeted++;
-				}
-				catch (SocketTimeoutException ex) {
-					waiting = socket;
-				}
-			}
-			assertThat(waiting).as("a client left waiting, after %d greeted", greeted).isNotNull();
+			AtomicInteger counted = new AtomicInteger();
+			Socket waiting = greetUntilOneWaits(server, expected, counted);
+			int greeted = counted.get();
 			try (Socket client = waiting) {
 				// The log's lines fill the pipe. Then a connection's thread blocks in its
 				// line before the greeting; or 256 greeted connections wait for the stuck
@@ -280,6 +268,60 @@ class ResourceExhaustionIT {
 				reader.join(10_000);
 			}
 		}
+	}
+
+	@Test
+	void withAStandardOutputThatNobodyReadsSigtermStillEndsTheProcessByItsDeadline() throws Exception {
+		// The stop writes log lines, which block on the full pipe: without its deadline
+		// the process waited for ever, and only SIGKILL ended it.
+		Path pipe = this.temp.resolve("stdout.fifo");
+		Tools.Result made = Tools.run(Duration.ofSeconds(10), "mkfifo", pipe.toString());
+		assertThat(made.exitCode()).as(made.output()).isZero();
+		try (JarProcess server = JarProcess
+			.start(this.temp.resolve("server.log"), "exec 1<>'" + pipe + "'", List.of(),
+					"--spring.lifecycle.timeout-per-shutdown-phase=2s")
+			.awaitListening()) {
+			try (Socket waiting = greetUntilOneWaits(server, GREETING, new AtomicInteger())) {
+				// A client waits, its greeting held up by the blocked log.
+				await("readiness DOWN").atMost(Duration.ofSeconds(15))
+					.until(() -> server.get("/health/readiness").statusCode() == 503);
+				long start = System.nanoTime();
+				// The deadline: two phases of 2 s and 5 s more.
+				assertThat(server.sigterm(Duration.ofSeconds(30))).as("the exit status of a stop that did not finish")
+					.isEqualTo(1);
+				assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(9));
+				assertThat(server.log()).contains(
+						"tcp-greeter: the stop did not finish within 9 s of SIGTERM (is the standard output blocked?); "
+								+ "halting with status 1");
+			}
+		}
+	}
+
+	/**
+	 * Connect and read greetings one client at a time, until one is not greeted within 3
+	 * s: the server's standard output has filled, and its log lines block.
+	 * @param server the server
+	 * @param expected each greeting
+	 * @param greeted counts the clients greeted
+	 * @return the client left waiting
+	 * @throws IOException if a client cannot connect
+	 */
+	private static Socket greetUntilOneWaits(JarProcess server, String expected, AtomicInteger greeted)
+			throws IOException {
+		for (int i = 0; i < 5000; i++) {
+			Socket socket = server.connect();
+			socket.setSoTimeout(3_000);
+			try {
+				assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+					.isEqualTo(expected);
+				socket.close();
+				greeted.incrementAndGet();
+			}
+			catch (SocketTimeoutException ex) {
+				return socket;
+			}
+		}
+		throw new AssertionError("no client left waiting, after " + greeted + " greeted");
 	}
 
 	/**

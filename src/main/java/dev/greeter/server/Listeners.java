@@ -100,7 +100,7 @@ public final class Listeners implements SmartLifecycle {
 	public void start() {
 		// Before anything listens: a SIGTERM that arrives as soon as a port is open is a
 		// normal stop, drained, exit status 0.
-		CleanStopOnSigterm.serverStarting();
+		CleanStopOnSigterm.serverStarting(ShutdownBudget.stopDeadline(this.environment));
 		this.udp.forEach(UdpGreeter::bind);
 		for (TcpGreeter listener : this.tcp) {
 			listener.register(this.beanFactory, this.flows);

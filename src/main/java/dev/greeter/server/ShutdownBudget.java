@@ -28,7 +28,7 @@ final class ShutdownBudget {
 	 * @param environment for the phase timeout
 	 */
 	static void check(ServerSettings properties, List<ListenerSettings> listeners, Environment environment) {
-		Duration phase = environment.getProperty(PHASE_TIMEOUT, Duration.class, Duration.ofSeconds(30));
+		Duration phase = phaseTimeout(environment);
 		// The drain: the backlog, short once balancers have stopped sending (what the
 		// delay is for); then the slowest open connection of any TCP listener (its
 		// linger, or its write timeout for one that stopped reading); and a second's
@@ -44,6 +44,22 @@ final class ShutdownBudget {
 					"the delay plus the drain (up to " + drain.toSeconds() + " s) takes longer than " + PHASE_TIMEOUT
 							+ " (" + phase.toSeconds() + " s); shorten the delay or raise " + PHASE_TIMEOUT);
 		}
+	}
+
+	/**
+	 * How long a stop may take before the process halts ({@link CleanStopOnSigterm}): two
+	 * lifecycle phases that may each wait the phase timeout (this server's drain, then
+	 * the web server's graceful shutdown), and 5 s for the rest of the context's close,
+	 * which takes milliseconds when nothing is stuck.
+	 * @param environment for the phase timeout
+	 * @return the deadline, 45 s with the default 20 s phase timeout
+	 */
+	static Duration stopDeadline(Environment environment) {
+		return phaseTimeout(environment).multipliedBy(2).plusSeconds(5);
+	}
+
+	private static Duration phaseTimeout(Environment environment) {
+		return environment.getProperty(PHASE_TIMEOUT, Duration.class, Duration.ofSeconds(30));
 	}
 
 	private static Duration max(Duration a, Duration b) {
