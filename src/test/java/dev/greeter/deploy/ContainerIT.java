@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.util.FileSystemUtils;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -229,6 +231,7 @@ class ContainerIT {
 		}
 		finally {
 			Tools.tryRun(Duration.ofMinutes(1), "docker", "rm", "-f", name);
+			FileSystemUtils.deleteRecursively(directory);
 		}
 	}
 
