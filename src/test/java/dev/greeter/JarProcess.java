@@ -271,6 +271,11 @@ public final class JarProcess implements AutoCloseable {
 			String java = ProcessHandle.current().info().command().orElse("java");
 			List<String> command = new ArrayList<>(List.of(java));
 			command.addAll(this.jvmOptions);
+			if (this.jvmOptions.stream().noneMatch((option) -> option.startsWith("-Djava.io.tmpdir="))) {
+				// Tomcat's folders beside the log, in the test's own folder: a process
+				// killed by its test never deletes them, and /tmp filled with hundreds.
+				command.add("-Djava.io.tmpdir=" + this.log.toAbsolutePath().getParent());
+			}
 			command.addAll(List.of("-jar", Path.of("target", "tcp-greeter.jar").toString()));
 			Path portFile = this.log.resolveSibling(this.log.getFileName() + ".ports");
 			if (this.client) {
