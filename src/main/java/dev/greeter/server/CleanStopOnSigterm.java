@@ -108,7 +108,8 @@ public final class CleanStopOnSigterm {
 	}
 
 	// Straight to the descriptor, on a thread of its own, waited for a second at most:
-	// standard error may be the very pipe that blocks.
+	// standard error may be the very pipe that blocks. The stream is not closed, which
+	// would close the process's descriptor 2 itself.
 	private static void tell(String line) {
 		Thread teller = new Thread(() -> {
 			try {

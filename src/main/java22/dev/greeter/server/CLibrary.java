@@ -14,8 +14,9 @@ import java.util.Locale;
 /**
  * The C library's functions, for the socket options and calls the JDK has no API for
  * (TCP's listening-socket cork, UDP's destination address), through the foreign function
- * API, and the socket address structure they share. Compiled for Java 22 and loaded only there. The structures those calls take are
- * those of Linux on 64-bit x86 and ARM, the only platforms they are made on.
+ * API, and the socket address structure they share. Compiled for Java 22 and loaded only
+ * there. The structures those calls take are those of Linux on 64-bit x86 and ARM, the
+ * only platforms they are made on.
  *
  * @author tcp-greeter team
  */
