@@ -218,13 +218,8 @@ class ResourceExhaustionIT {
 		// reads (a paused terminal, a stalled log shipper): once its 64 KiB are full,
 		// every log line blocks.
 		Path pipe = this.temp.resolve("stdout.fifo");
-		Tools.Result made = Tools.run(Duration.ofSeconds(10), "mkfifo", pipe.toString());
-		assertThat(made.exitCode()).as(made.output()).isZero();
 		String expected = greeting.replace("${client.address}", "127.0.0.1") + "\r\n";
-		try (JarProcess server = JarProcess
-			.start(this.temp.resolve("server.log"), "exec 1<>'" + pipe + "'", List.of(),
-					"--greeter.greeting=" + greeting)
-			.awaitListening()) {
+		try (JarProcess server = writingToAPipeNobodyReads(pipe, "--greeter.greeting=" + greeting)) {
 			AtomicInteger counted = new AtomicInteger();
 			Socket waiting = greetUntilOneWaits(server, expected, counted);
 			int greeted = counted.get();
@@ -274,13 +269,8 @@ class ResourceExhaustionIT {
 	void withAStandardOutputThatNobodyReadsSigtermStillEndsTheProcessByItsDeadline() throws Exception {
 		// The stop writes log lines, which block on the full pipe: without its deadline
 		// the process waited for ever, and only SIGKILL ended it.
-		Path pipe = this.temp.resolve("stdout.fifo");
-		Tools.Result made = Tools.run(Duration.ofSeconds(10), "mkfifo", pipe.toString());
-		assertThat(made.exitCode()).as(made.output()).isZero();
-		try (JarProcess server = JarProcess
-			.start(this.temp.resolve("server.log"), "exec 1<>'" + pipe + "'", List.of(),
-					"--spring.lifecycle.timeout-per-shutdown-phase=2s")
-			.awaitListening()) {
+		try (JarProcess server = writingToAPipeNobodyReads(this.temp.resolve("stdout.fifo"),
+				"--spring.lifecycle.timeout-per-shutdown-phase=2s")) {
 			try (Socket waiting = greetUntilOneWaits(server, GREETING, new AtomicInteger())) {
 				// A client waits, its greeting held up by the blocked log.
 				await("readiness DOWN").atMost(Duration.ofSeconds(15))
@@ -295,6 +285,22 @@ class ResourceExhaustionIT {
 								+ "halting with status 1");
 			}
 		}
+	}
+
+	/**
+	 * Start the jar, listening, with its standard output a named pipe that the process
+	 * holds open itself ({@code exec 1<>}), so that its writes block once the pipe's 64
+	 * KiB are full, until somebody opens the pipe to read it.
+	 * @param pipe where to make the pipe
+	 * @param arguments application arguments
+	 * @return the process
+	 * @throws Exception if the pipe cannot be made or the jar does not start
+	 */
+	private JarProcess writingToAPipeNobodyReads(Path pipe, String... arguments) throws Exception {
+		Tools.Result made = Tools.run(Duration.ofSeconds(10), "mkfifo", pipe.toString());
+		assertThat(made.exitCode()).as(made.output()).isZero();
+		return JarProcess.start(this.temp.resolve("server.log"), "exec 1<>'" + pipe + "'", List.of(), arguments)
+			.awaitListening();
 	}
 
 	/**
