@@ -102,7 +102,7 @@ class GreetingFileTests {
 				.until(() -> output.getAll().contains("cannot read it (NoSuchFileException: " + file + ")"));
 			assertThat(fetch(server)).isEqualTo("Good greeting\r\n");
 
-			Files.write(file, new byte[] { 'H', 'i', (byte) 0xC3 });
+			replace(file, new byte[] { 'H', 'i', (byte) 0xC3 });
 			await("the encoding error").atMost(Duration.ofSeconds(10))
 				.until(() -> output.getAll().contains("still serving sha256 " + shortSha + ": the file is not UTF-8"));
 
@@ -130,11 +130,16 @@ class GreetingFileTests {
 		}
 	}
 
-	// Written whole, then renamed into place, as deployment tools do: a poll never sees
-	// half a file.
 	private void replace(Path file, String content) throws IOException {
+		replace(file, content.getBytes(StandardCharsets.UTF_8));
+	}
+
+	// Written whole, then renamed into place, as deployment tools do: a poll never sees
+	// half a file. (Written in place, a poll between the create and the write reads an
+	// empty file and counts a failure of its own.)
+	private void replace(Path file, byte[] content) throws IOException {
 		Path temporary = Files.createTempFile(this.directory, "greeting", ".tmp");
-		Files.writeString(temporary, content, StandardCharsets.UTF_8);
+		Files.write(temporary, content);
 		Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
 	}
 
