@@ -24,7 +24,11 @@ public class GreeterApplication {
 		// The client profile is a command: it has run by now, and its exit status is the
 		// program's.
 		if (context.getEnvironment().acceptsProfiles(Profiles.of("client"))) {
-			System.exit(SpringApplication.exit(context));
+			// Unless a signal's shutdown closed the context while the client ran (a watch
+			// prints its summary first): the JVM then exits with the signal's status.
+			if (context.isActive()) {
+				System.exit(SpringApplication.exit(context));
+			}
 		}
 	}
 

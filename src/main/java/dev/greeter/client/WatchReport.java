@@ -239,9 +239,11 @@ final class WatchReport {
 	/**
 	 * Report the summary.
 	 * @param now when the run ended, in {@link System#nanoTime()} terms
-	 * @return the exit status
+	 * @param stopped whether a signal ended the run before its duration: the summary says
+	 * so, and has no exit status, since the process exits as terminated by the signal
+	 * @return the exit status the summary's counts give
 	 */
-	synchronized int finish(long now) {
+	synchronized int finish(long now, boolean stopped) {
 		if (this.interval.started > 0 || this.interval.failedCount() > 0 || this.interval.succeeded > 0) {
 			endInterval(now);
 		}
@@ -251,19 +253,25 @@ final class WatchReport {
 		gapEndsAt(now);
 		double seconds = (now - this.startNanos) / 1e9;
 		if (this.json) {
-			printJsonSummary(seconds);
+			printJsonSummary(seconds, stopped);
 		}
 		else {
-			printTextSummary(seconds);
+			printTextSummary(seconds, stopped);
 		}
 		return exitCode();
 	}
 
-	private void printTextSummary(double seconds) {
+	private void printTextSummary(double seconds, boolean stopped) {
 		PrintStream out = this.out;
 		out.printf(Locale.ROOT, "summary: %d connections to %s in %.1f s (%.1f/s): %d ok, %d failed%n",
 				this.total.started, this.properties.target(), seconds, this.total.started / seconds,
 				this.total.succeeded, this.total.failedCount());
+		if (stopped) {
+			out.printf(Locale.ROOT,
+					"stopped by a signal %.1f s into the %.1f s asked (greeter.client.duration); "
+							+ "the exit status is the signal's%n",
+					seconds, this.properties.duration().toMillis() / 1000.0);
+		}
 		if (this.total.failedCount() > 0) {
 			out.printf(Locale.ROOT, "failed: %s, from %s to %s%n", describe(this.total.failures),
 					TIME.format(instant(this.firstFailureNanos)), TIME.format(instant(this.lastFailureNanos)));
@@ -290,7 +298,7 @@ final class WatchReport {
 		this.err.flush();
 	}
 
-	private void printJsonSummary(double seconds) {
+	private void printJsonSummary(double seconds, boolean stopped) {
 		Map<String, Object> line = new LinkedHashMap<>();
 		line.put("type", "summary");
 		line.put("target", this.properties.target());
@@ -314,7 +322,9 @@ final class WatchReport {
 		gap.put("from", instant(this.gapStartNanos).toString());
 		gap.put("to", instant(this.gapEndNanos).toString());
 		line.put("longestGapWithoutSuccess", gap);
-		line.put("exitStatus", exitCode());
+		line.put("stoppedBySignal", stopped);
+		// The process exits with the signal's status (143, 130), not one of the counts.
+		line.put("exitStatus", stopped ? null : exitCode());
 		println(JSON.writeToString(line));
 	}
 

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -25,6 +26,11 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * connection that is due while every slot is busy is not started, and the summary says
  * how many were not. At the end it waits for every connection it started (each ends
  * within its timeouts), so that the summary adds up.
+ * <p>
+ * A signal that ends the process early (Ctrl-C, SIGTERM) still gets the summary of what
+ * ran, as {@code ping} prints its statistics: a shutdown hook stops the starts, waits for
+ * the connections in flight and the summary, and the process then exits with the signal's
+ * status (130, 143), not 0, since the watch did not run its course.
  *
  * @author tcp-greeter team
  */
@@ -72,13 +78,18 @@ final class WatchRunner {
 		}
 		long end = start + this.properties.duration().toNanos();
 		double periodNanos = 1e9 / this.properties.rate();
+		// Every connection ends within its timeouts: connecting, then the greeting.
+		long drainNanos = 2 * this.properties.timeout().toNanos() + TimeUnit.SECONDS.toNanos(5);
+		EarlyStop stop = EarlyStop.install(Thread.currentThread(), drainNanos + TimeUnit.SECONDS.toNanos(2));
 		try {
-			for (long i = 0;; i++) {
+			for (long i = 0; !stop.requested(); i++) {
 				long due = start + (long) (i * periodNanos);
 				if (due - end >= 0) {
 					break;
 				}
-				waitUntil(due);
+				if (!waitUntil(due, stop)) {
+					break;
+				}
 				if (!slots.tryAcquire()) {
 					report.skipped();
 					continue;
@@ -97,8 +108,6 @@ final class WatchRunner {
 					}
 				});
 			}
-			// Every connection ends within its timeouts: connecting, then the greeting.
-			long drainNanos = 2 * this.properties.timeout().toNanos() + TimeUnit.SECONDS.toNanos(5);
 			if (!slots.tryAcquire(concurrency, drainNanos, TimeUnit.NANOSECONDS)) {
 				err.println(GreetingReport.PROGRAM + ": some connections did not end in time; the summary leaves "
 						+ "them out");
@@ -110,14 +119,84 @@ final class WatchRunner {
 		finally {
 			timer.shutdownNow();
 		}
-		return report.finish(System.nanoTime());
+		try {
+			return report.finish(System.nanoTime(), stop.requested());
+		}
+		finally {
+			stop.reported();
+		}
 	}
 
-	private static void waitUntil(long due) {
+	// False when a stop was asked for before the time came.
+	private static boolean waitUntil(long due, EarlyStop stop) {
 		long wait;
 		while ((wait = due - System.nanoTime()) > 0) {
+			if (stop.requested()) {
+				return false;
+			}
 			LockSupport.parkNanos(wait);
 		}
+		return true;
+	}
+
+	/**
+	 * The shutdown hook that lets a watch stopped by a signal report first. It wakes the
+	 * watching thread and waits for its summary, at most as long as the connections in
+	 * flight may take plus a margin: a summary that cannot be written (an output that
+	 * nobody reads) does not hold the exit for ever.
+	 */
+	private static final class EarlyStop {
+
+		private final Thread watching;
+
+		private final long waitNanos;
+
+		private final CountDownLatch summary = new CountDownLatch(1);
+
+		private volatile boolean requested;
+
+		private final Thread hook;
+
+		private EarlyStop(Thread watching, long waitNanos) {
+			this.watching = watching;
+			this.waitNanos = waitNanos;
+			this.hook = new Thread(this::stop, "greeter-watch-stop");
+		}
+
+		static EarlyStop install(Thread watching, long waitNanos) {
+			EarlyStop stop = new EarlyStop(watching, waitNanos);
+			Runtime.getRuntime().addShutdownHook(stop.hook);
+			return stop;
+		}
+
+		boolean requested() {
+			return this.requested;
+		}
+
+		// Runs on the hook's thread while the JVM shuts down.
+		private void stop() {
+			this.requested = true;
+			LockSupport.unpark(this.watching);
+			try {
+				this.summary.await(this.waitNanos, TimeUnit.NANOSECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
+		// The summary is out: a stop may go on, and a watch that ran its course no
+		// longer needs the hook.
+		void reported() {
+			this.summary.countDown();
+			try {
+				Runtime.getRuntime().removeShutdownHook(this.hook);
+			}
+			catch (IllegalStateException ex) {
+				// Shutting down already: the hook is running or has run.
+			}
+		}
+
 	}
 
 	/**
