@@ -3,7 +3,6 @@ package dev.greeter;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,9 +68,9 @@ class GreeterJarIT {
 			Path out = this.temp.resolve("client.out");
 			Path err = this.temp.resolve("client.err");
 			try (JarProcess client = startClient(out, err, "--greeter.client.port=" + server.port())) {
-				assertThat(client.awaitExit()).as(read(err)).isZero();
-				assertThat(read(out)).isEqualTo("Hello from the IT\n");
-				assertThat(read(err)).isEmpty();
+				assertThat(client.awaitExit()).as(JarProcess.read(err)).isZero();
+				assertThat(JarProcess.read(out)).isEqualTo("Hello from the IT\n");
+				assertThat(JarProcess.read(err)).isEmpty();
 			}
 		}
 	}
@@ -83,8 +82,8 @@ class GreeterJarIT {
 		Path err = this.temp.resolve("client.err");
 		try (JarProcess client = startClient(out, err, "--greeter.client.port=" + port)) {
 			assertThat(client.awaitExit()).isEqualTo(3);
-			assertThat(read(out)).isEmpty();
-			assertThat(read(err))
+			assertThat(JarProcess.read(out)).isEmpty();
+			assertThat(JarProcess.read(err))
 				.isEqualTo("tcp-greeter: cannot connect to 127.0.0.1:" + port + ": Connection refused\n");
 		}
 	}
@@ -93,10 +92,6 @@ class GreeterJarIT {
 		List<String> all = new ArrayList<>(List.of("--greeter.client.host=127.0.0.1"));
 		all.addAll(List.of(arguments));
 		return JarProcess.jar(out).stderr(err).client().start(all.toArray(String[]::new));
-	}
-
-	private static String read(Path file) throws IOException {
-		return Files.exists(file) ? Files.readString(file) : "";
 	}
 
 }

@@ -198,8 +198,17 @@ public final class JarProcess implements AutoCloseable {
 	}
 
 	public String log() {
+		return read(this.log);
+	}
+
+	/**
+	 * What a process has written to a file so far: its log, or a stream redirected there.
+	 * @param file the file
+	 * @return its content, empty before the file is there
+	 */
+	public static String read(Path file) {
 		try {
-			return Files.exists(this.log) ? Files.readString(this.log) : "";
+			return Files.exists(file) ? Files.readString(file) : "";
 		}
 		catch (IOException ex) {
 			return "(unreadable: " + ex + ")";

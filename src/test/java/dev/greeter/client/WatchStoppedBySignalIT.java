@@ -1,6 +1,5 @@
 package dev.greeter.client;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,11 +43,11 @@ class WatchStoppedBySignalIT {
 			Path err = this.temp.resolve("watch.err");
 			try (JarProcess client = watch(out, err, server.port())) {
 				await("the first interval line").atMost(JarProcess.STARTUP)
-					.until(() -> INTERVAL_OK.matcher(read(out)).find() || !client.process().isAlive());
-				assertThat(client.sigterm(Duration.ofSeconds(30))).as(read(err)).isEqualTo(143);
+					.until(() -> INTERVAL_OK.matcher(JarProcess.read(out)).find() || !client.process().isAlive());
+				assertThat(client.sigterm(Duration.ofSeconds(30))).as(JarProcess.read(err)).isEqualTo(143);
 			}
-			assertThat(read(err)).doesNotContain("\tat ").doesNotContain("Exception");
-			String printed = read(out);
+			assertThat(JarProcess.read(err)).doesNotContain("\tat ").doesNotContain("Exception");
+			String printed = JarProcess.read(out);
 			Matcher summary = SUMMARY.matcher(printed);
 			assertThat(summary.find()).as(printed).isTrue();
 			int started = Integer.parseInt(summary.group(1));
@@ -72,15 +71,15 @@ class WatchStoppedBySignalIT {
 			Path err = this.temp.resolve("watch.err");
 			try (JarProcess client = watch(out, err, server.port(), "--greeter.client.format=json")) {
 				await("the first interval object").atMost(JarProcess.STARTUP)
-					.until(() -> read(out).contains("\"type\":\"interval\"") || !client.process().isAlive());
+					.until(() -> JarProcess.read(out).contains("\"type\":\"interval\"") || !client.process().isAlive());
 				// Ctrl-C on a terminal sends SIGINT to the process.
 				Tools.Result kill = Tools.run(Duration.ofSeconds(10), "kill", "-INT", Long.toString(client.pid()));
 				assertThat(kill.exitCode()).as(kill.output()).isZero();
 				assertThat(client.process().waitFor(30, TimeUnit.SECONDS)).as("exited").isTrue();
-				assertThat(client.process().exitValue()).as(read(err)).isEqualTo(130);
+				assertThat(client.process().exitValue()).as(JarProcess.read(err)).isEqualTo(130);
 			}
-			assertThat(read(err)).doesNotContain("\tat ").doesNotContain("Exception");
-			List<String> lines = read(out).lines().toList();
+			assertThat(JarProcess.read(err)).doesNotContain("\tat ").doesNotContain("Exception");
+			List<String> lines = JarProcess.read(out).lines().toList();
 			String summary = lines.get(lines.size() - 1);
 			assertThat(JsonPath.<String>read(summary, "$.type")).as(summary).isEqualTo("summary");
 			assertThat(JsonPath.<Boolean>read(summary, "$.stoppedBySignal")).isTrue();
@@ -102,10 +101,6 @@ class WatchStoppedBySignalIT {
 				"--greeter.client.port=" + port, "--greeter.client.duration=60s", "--greeter.client.rate=50"));
 		arguments.addAll(List.of(more));
 		return JarProcess.jar(out).stderr(err).client().start(arguments.toArray(String[]::new));
-	}
-
-	private static String read(Path file) throws Exception {
-		return Files.exists(file) ? Files.readString(file) : "";
 	}
 
 }
