@@ -14,7 +14,9 @@
 #   bench/run.sh [seconds per measurement 1-600, default 8] [rounds 1-20, default 3] [concurrencies, default "1 64"]
 #
 # Environment: JAVA, GREETER_JVM_OPTS, GREETER_ARGS (bench/common.sh), BENCH_PORT (default 18900; uses it
-# to +3), BARE_THREADS (the bare loop's accepting threads, default 1).
+# to +3), BARE_THREADS (the bare loop's accepting threads, default 1), BARE_MODE (`close`, the default: the
+# bare loop closes at once; `clean`: it makes tcp-greeter's clean close, with the cork and a drain thread,
+# and nothing else of tcp-greeter: the floor of its design, Java 22 and later, bench/CleanBareServer.java).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-8}
@@ -38,7 +40,11 @@ greeting="Hello World! This is Bhushan"
 echo "== $(date -u +%FT%TZ) on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
   "$("$java" -version 2>&1 | head -1), $(nginx -v 2>&1), commit $(git rev-parse --short HEAD 2>/dev/null || echo ?)"
 
-"$java" bench/BareServer.java "$bare_port" "${BARE_THREADS:-1}" >"$work/bare.log" 2>&1 &
+if [ "${BARE_MODE:-close}" = clean ]; then
+  "$java" --enable-native-access=ALL-UNNAMED bench/CleanBareServer.java "$bare_port" >"$work/bare.log" 2>&1 &
+else
+  "$java" bench/BareServer.java "$bare_port" "${BARE_THREADS:-1}" >"$work/bare.log" 2>&1 &
+fi
 bare=$!; pids+=("$bare")
 start_nginx "$nginx_port" "$greeting"
 nginx=$nginx_pid; pids+=("$nginx")
@@ -51,7 +57,7 @@ for _ in $(seq 1 240); do
     && [ -f "$work/nginx.pid" ] && break
   sleep 0.25
 done
-echo "== tcp-greeter: $jvm_opts ${GREETER_ARGS:-}; bare: ${BARE_THREADS:-1} thread(s)"
+echo "== tcp-greeter: $jvm_opts ${GREETER_ARGS:-}; bare: $(head -1 "$work/bare.log")"
 
 # Every process of a server: nginx's master and workers.
 procs() { echo "$1"; pgrep -P "$1" || true; }

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# System calls a connection costs, tcp-greeter against nginx's stream `return`: each server is warmed up,
+# System calls a connection costs, tcp-greeter against nginx's stream `return` and, on Java 22 and later,
+# against the floor of its design (bench/CleanBareServer.java: the clean close, nothing else of
+# tcp-greeter): each server is warmed up,
 # then perf counts the system calls of every thread or worker (the kernel's syscall tracepoints) while
 # bench/greetload.c makes connections for a few seconds, and the counts are divided by the connections
 # made. On a virtual machine whose
@@ -22,10 +24,12 @@ seconds=5
 command -v perf >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends linux-perf >/dev/null; }
 install_nginx
 nginx_pid=
+floor_pid=
 tracer=
 cleanup() {
   [ -z "$tracer" ] || kill "$tracer" 2>/dev/null || true
   [ -z "$nginx_pid" ] || kill "$nginx_pid" 2>/dev/null || true
+  [ -z "$floor_pid" ] || kill "$floor_pid" 2>/dev/null || true
 }
 trap 'cleanup; stop; rm -rf "$work"' EXIT
 
@@ -95,3 +99,16 @@ for _ in $(seq 1 40); do [ -f "$work/nginx.pid" ] && break; sleep 0.25; done
 count tcp-greeter "$port" "$pid"
 # shellcheck disable=SC2046
 count nginx $((port + 2)) "$nginx_pid" $(pgrep -P "$nginx_pid")
+
+# The floor needs the foreign function API (its cork), final in Java 22.
+feature=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/.*java.specification.version = \([0-9]*\).*/\1/p')
+if [ "${feature:-0}" -ge 22 ]; then
+  "$java" --enable-native-access=ALL-UNNAMED bench/CleanBareServer.java $((port + 4)) >"$work/floor.log" 2>&1 &
+  floor_pid=$!
+  for _ in $(seq 1 120); do grep -q listening "$work/floor.log" && break; sleep 0.25; done
+  grep -q "TCP_CORK set" "$work/floor.log" || { echo "the floor did not start with its cork:" >&2; cat "$work/floor.log" >&2; exit 1; }
+  "$work/greetload" -p $((port + 4)) -c 64 -d 10 >/dev/null # the JIT's warm-up
+  count floor $((port + 4)) "$floor_pid"
+else
+  echo "floor: not counted, bench/CleanBareServer.java needs Java 22 or later (JAVA=$java)"
+fi

@@ -1,0 +1,232 @@
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The floor of tcp-greeter's own design without tcp-greeter, for bench/run.sh (BARE_MODE=clean): the
+ * system calls tcp-greeter makes per connection, and none of the framework, the log line or the meters.
+ * The plain bare loop (BareServer) closes at once; this one makes the clean close.
+ * <p>
+ * One thread accepts from a channel and writes the greeting to a socket that inherits {@code TCP_CORK}
+ * from the listening one (as tcp-greeter sets it on Java 22 and later), half-closes, and hands the
+ * channel to a second thread. That thread's selector switches it to non-blocking, reads until the
+ * client's end (registering it while the client is still there) and closes it after the next select,
+ * polling every millisecond while connections come fast, as tcp-greeter's drain selector does.
+ * <p>
+ * Java 22 and later (the foreign function API sets the cork).
+ *
+ * java --enable-native-access=ALL-UNNAMED bench/CleanBareServer.java PORT
+ */
+public class CleanBareServer {
+
+	public static void main(String[] args) throws Exception {
+		int port = Integer.parseInt(args[0]);
+		byte[] greeting = "Hello World! This is Bhushan\r\n".getBytes(StandardCharsets.US_ASCII);
+		ServerSocketChannel server = ServerSocketChannel.open();
+		server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
+		port = server.socket().getLocalPort();
+		String cork = cork(port);
+		System.out.println("listening on " + port + " with the clean close; TCP_CORK " + cork);
+		CleanClose drain = new CleanClose();
+		new Thread(drain, "drain").start();
+		serveCleanly(server, greeting, drain);
+	}
+
+	private static void serveCleanly(ServerSocketChannel server, byte[] greeting, CleanClose drain)
+			throws IOException {
+		while (true) {
+			SocketChannel channel = server.accept();
+			try {
+				channel.socket().getOutputStream().write(greeting);
+				channel.shutdownOutput();
+				drain.add(channel);
+			}
+			catch (IOException ex) {
+				channel.close(); // a client that went away; the next one is served
+			}
+		}
+	}
+
+	/** The drain thread of the clean mode. */
+	static final class CleanClose implements Runnable {
+
+		private final Queue<SocketChannel> arriving = new ConcurrentLinkedQueue<>();
+
+		private final Selector selector;
+
+		private final ByteBuffer discard = ByteBuffer.allocateDirect(8192);
+
+		private volatile boolean sleeping;
+
+		// Ended since the last select, and ended before it (so deregistered by it).
+		private List<SocketChannel> ended = new ArrayList<>();
+
+		private List<SocketChannel> closing = new ArrayList<>();
+
+		CleanClose() throws IOException {
+			this.selector = Selector.open();
+		}
+
+		void add(SocketChannel channel) {
+			this.arriving.offer(channel);
+			if (this.sleeping) {
+				this.selector.wakeup();
+			}
+		}
+
+		@Override
+		public void run() {
+			int lastArrivals = 0;
+			try {
+				while (true) {
+					List<SocketChannel> deregistering = this.ended;
+					this.ended = this.closing;
+					this.closing = deregistering;
+					if (this.selector.keys().isEmpty() && deregistering.isEmpty()) {
+						if (lastArrivals >= 4) {
+							if (this.arriving.isEmpty()) {
+								this.selector.select(this::readable, 1);
+							}
+						}
+						else {
+							this.sleeping = true;
+							if (this.arriving.isEmpty()) {
+								this.selector.select(this::readable, 0);
+							}
+							this.sleeping = false;
+						}
+					}
+					else if (this.arriving.isEmpty() && deregistering.isEmpty()) {
+						this.selector.select(this::readable, 10);
+					}
+					else {
+						this.selector.selectNow(this::readable);
+					}
+					for (SocketChannel channel : this.closing) {
+						channel.close();
+					}
+					this.closing.clear();
+					int arrivals = 0;
+					SocketChannel channel;
+					while ((channel = this.arriving.poll()) != null) {
+						arrivals++;
+						try {
+							channel.configureBlocking(false);
+							if (ended(channel)) {
+								channel.close();
+							}
+							else {
+								channel.register(this.selector, SelectionKey.OP_READ);
+							}
+						}
+						catch (IOException ex) {
+							channel.close();
+						}
+					}
+					lastArrivals = arrivals;
+				}
+			}
+			catch (IOException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}
+
+		private void readable(SelectionKey key) {
+			SocketChannel channel = (SocketChannel) key.channel();
+			if (ended(channel)) {
+				key.cancel();
+				this.ended.add(channel);
+			}
+		}
+
+		// Reads what the client sent: true at its end (or a failed read).
+		private boolean ended(SocketChannel channel) {
+			try {
+				for (int i = 0; i < 16; i++) {
+					this.discard.clear();
+					int read = channel.read(this.discard);
+					if (read < 0) {
+						return true;
+					}
+					if (read == 0) {
+						return false;
+					}
+				}
+				return false;
+			}
+			catch (IOException ex) {
+				return true;
+			}
+		}
+
+	}
+
+	// TCP_CORK on the listening socket of this port, found among the process's descriptors (the JDK hands
+	// out none), as tcp-greeter's ListeningSocketCork does. Returns what happened.
+	private static String cork(int port) {
+		try (Arena arena = Arena.ofConfined();
+				DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+			Linker linker = Linker.nativeLinker();
+			ValueLayout.OfInt i = ValueLayout.JAVA_INT;
+			MethodHandle getsockopt = linker.downcallHandle(linker.defaultLookup().find("getsockopt").orElseThrow(),
+					FunctionDescriptor.of(i, i, i, i, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+			MethodHandle setsockopt = linker.downcallHandle(linker.defaultLookup().find("setsockopt").orElseThrow(),
+					FunctionDescriptor.of(i, i, i, i, ValueLayout.ADDRESS, i));
+			MethodHandle getsockname = linker.downcallHandle(linker.defaultLookup().find("getsockname").orElseThrow(),
+					FunctionDescriptor.of(i, i, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+			MemorySegment value = arena.allocate(i);
+			MemorySegment length = arena.allocate(i);
+			MemorySegment address = arena.allocate(128);
+			for (Path entry : entries) {
+				int fd;
+				try {
+					fd = Integer.parseInt(entry.getFileName().toString());
+				}
+				catch (NumberFormatException ex) {
+					continue;
+				}
+				length.set(i, 0, 4);
+				// SOL_SOCKET, SO_ACCEPTCONN
+				if ((int) getsockopt.invokeExact(fd, 1, 30, value, length) != 0 || value.get(i, 0) != 1) {
+					continue;
+				}
+				length.set(i, 0, 128);
+				if ((int) getsockname.invokeExact(fd, address, length) != 0) {
+					continue;
+				}
+				// sin_port and sin6_port: bytes 2 and 3, in network order
+				int bound = ((address.get(ValueLayout.JAVA_BYTE, 2) & 0xff) << 8)
+						| (address.get(ValueLayout.JAVA_BYTE, 3) & 0xff);
+				if (bound == port) {
+					value.set(i, 0, 1);
+					// IPPROTO_TCP, TCP_CORK
+					return ((int) setsockopt.invokeExact(fd, 6, 3, value, 4) == 0) ? "set" : "not set (refused)";
+				}
+			}
+			return "not set (no listening socket found)";
+		}
+		catch (Throwable ex) {
+			return "not set (" + ex + ")";
+		}
+	}
+
+}
