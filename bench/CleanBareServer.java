@@ -33,10 +33,41 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * polling every millisecond while connections come fast, as tcp-greeter's drain selector does.
  * <p>
  * Java 22 and later (the foreign function API sets the cork).
+ * <p>
+ * With {@code recv}, what the socket's descriptor would save, which the JDK does not hand out: the
+ * drain's first read is a {@code recv} with {@code MSG_DONTWAIT} on the descriptor, taken from the JDK's
+ * channel by reflection (so it needs {@code --add-opens java.base/sun.nio.ch=ALL-UNNAMED}); only a client
+ * still there then costs the switch to non-blocking and the selector. A measurement, not a design.
  *
- * java --enable-native-access=ALL-UNNAMED bench/CleanBareServer.java PORT
+ * java --enable-native-access=ALL-UNNAMED [--add-opens java.base/sun.nio.ch=ALL-UNNAMED] bench/CleanBareServer.java PORT [recv]
  */
 public class CleanBareServer {
+
+	private static final MethodHandle FD;
+
+	private static final MethodHandle RECV;
+
+	private static final java.lang.invoke.VarHandle ERRNO = Linker.Option.captureStateLayout()
+		.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+
+	static {
+		MethodHandle fd = null;
+		try {
+			Class<?> type = Class.forName("sun.nio.ch.SocketChannelImpl");
+			fd = java.lang.invoke.MethodHandles.privateLookupIn(type, java.lang.invoke.MethodHandles.lookup())
+				.findGetter(type, "fdVal", int.class)
+				.asType(java.lang.invoke.MethodType.methodType(int.class, Object.class));
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			// without --add-opens java.base/sun.nio.ch=ALL-UNNAMED: no recv mode
+		}
+		FD = fd;
+		Linker linker = Linker.nativeLinker();
+		RECV = linker.downcallHandle(linker.defaultLookup().find("recv").orElseThrow(),
+				FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+						ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT),
+				Linker.Option.captureCallState("errno"));
+	}
 
 	public static void main(String[] args) throws Exception {
 		int port = Integer.parseInt(args[0]);
@@ -45,8 +76,14 @@ public class CleanBareServer {
 		server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
 		port = server.socket().getLocalPort();
 		String cork = cork(port);
-		System.out.println("listening on " + port + " with the clean close; TCP_CORK " + cork);
-		CleanClose drain = new CleanClose();
+		System.out.println("listening on " + port + " with the clean close" + ((args.length > 1) ? " (" + args[1] + ")" : "")
+				+ "; TCP_CORK " + cork);
+		boolean recv = args.length > 1 && args[1].equals("recv");
+		if (recv && FD == null) {
+			System.err.println("recv needs --add-opens java.base/sun.nio.ch=ALL-UNNAMED");
+			System.exit(2);
+		}
+		CleanClose drain = new CleanClose(recv);
 		new Thread(drain, "drain").start();
 		serveCleanly(server, greeting, drain);
 	}
@@ -82,7 +119,15 @@ public class CleanBareServer {
 
 		private List<SocketChannel> closing = new ArrayList<>();
 
-		CleanClose() throws IOException {
+		// The descriptor's first read without the switch to non-blocking: MSG_DONTWAIT.
+		private final boolean recv;
+
+		private final MemorySegment buffer = Arena.global().allocate(8192);
+
+		private final MemorySegment errno = Arena.global().allocate(Linker.Option.captureStateLayout());
+
+		CleanClose(boolean recv) throws IOException {
+			this.recv = recv;
 			this.selector = Selector.open();
 		}
 
@@ -130,6 +175,13 @@ public class CleanBareServer {
 					while ((channel = this.arriving.poll()) != null) {
 						arrivals++;
 						try {
+							if (this.recv) {
+								int state = received(channel);
+								if (state != 0) {
+									channel.close(); // its end, or a failed read
+									continue;
+								}
+							}
 							channel.configureBlocking(false);
 							if (ended(channel)) {
 								channel.close();
@@ -155,6 +207,27 @@ public class CleanBareServer {
 			if (ended(channel)) {
 				key.cancel();
 				this.ended.add(channel);
+			}
+		}
+
+		// 1 at the client's end or a failed read, 0 while it is still there (EAGAIN), as ended() reads.
+		private int received(SocketChannel channel) {
+			try {
+				int fd = (int) FD.invokeExact((Object) channel);
+				for (int i = 0; i < 16; i++) {
+					long n = (long) RECV.invokeExact(this.errno, fd, this.buffer, 8192L, 0x40); // MSG_DONTWAIT
+					if (n == 0) {
+						return 1;
+					}
+					if (n < 0) {
+						int error = (int) ERRNO.get(this.errno, 0L);
+						return (error == 11) ? 0 : 1; // EAGAIN
+					}
+				}
+				return 0;
+			}
+			catch (Throwable ex) {
+				throw new IllegalStateException(ex);
 			}
 		}
 

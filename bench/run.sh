@@ -42,6 +42,9 @@ echo "== $(date -u +%FT%TZ) on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f G
 
 if [ "${BARE_MODE:-close}" = clean ]; then
   "$java" --enable-native-access=ALL-UNNAMED bench/CleanBareServer.java "$bare_port" >"$work/bare.log" 2>&1 &
+elif [ "${BARE_MODE:-close}" = clean-recv ]; then
+  "$java" --enable-native-access=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED bench/CleanBareServer.java \
+    "$bare_port" recv >"$work/bare.log" 2>&1 &
 else
   "$java" bench/BareServer.java "$bare_port" "${BARE_THREADS:-1}" >"$work/bare.log" 2>&1 &
 fi
