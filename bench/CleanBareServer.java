@@ -2,9 +2,13 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -47,16 +51,16 @@ public class CleanBareServer {
 
 	private static final MethodHandle RECV;
 
-	private static final java.lang.invoke.VarHandle ERRNO = Linker.Option.captureStateLayout()
-		.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+	private static final VarHandle ERRNO = Linker.Option.captureStateLayout()
+		.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
 	static {
 		MethodHandle fd = null;
 		try {
 			Class<?> type = Class.forName("sun.nio.ch.SocketChannelImpl");
-			fd = java.lang.invoke.MethodHandles.privateLookupIn(type, java.lang.invoke.MethodHandles.lookup())
+			fd = MethodHandles.privateLookupIn(type, MethodHandles.lookup())
 				.findGetter(type, "fdVal", int.class)
-				.asType(java.lang.invoke.MethodType.methodType(int.class, Object.class));
+				.asType(MethodType.methodType(int.class, Object.class));
 		}
 		catch (ReflectiveOperationException | RuntimeException ex) {
 			// without --add-opens java.base/sun.nio.ch=ALL-UNNAMED: no recv mode
@@ -71,18 +75,21 @@ public class CleanBareServer {
 
 	public static void main(String[] args) throws Exception {
 		int port = Integer.parseInt(args[0]);
-		byte[] greeting = "Hello World! This is Bhushan\r\n".getBytes(StandardCharsets.US_ASCII);
-		ServerSocketChannel server = ServerSocketChannel.open();
-		server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
-		port = server.socket().getLocalPort();
-		String cork = cork(port);
-		System.out.println("listening on " + port + " with the clean close" + ((args.length > 1) ? " (" + args[1] + ")" : "")
-				+ "; TCP_CORK " + cork);
 		boolean recv = args.length > 1 && args[1].equals("recv");
+		if (args.length > 2 || (args.length > 1 && !recv)) {
+			System.err.println("usage: CleanBareServer PORT [recv]");
+			System.exit(2);
+		}
 		if (recv && FD == null) {
 			System.err.println("recv needs --add-opens java.base/sun.nio.ch=ALL-UNNAMED");
 			System.exit(2);
 		}
+		byte[] greeting = "Hello World! This is Bhushan\r\n".getBytes(StandardCharsets.US_ASCII);
+		ServerSocketChannel server = ServerSocketChannel.open();
+		server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
+		port = server.socket().getLocalPort();
+		System.out.println("listening on " + port + " with the clean close" + (recv ? " (recv)" : "") + "; TCP_CORK "
+				+ cork(port));
 		CleanClose drain = new CleanClose(recv);
 		new Thread(drain, "drain").start();
 		serveCleanly(server, greeting, drain);
@@ -103,7 +110,7 @@ public class CleanBareServer {
 		}
 	}
 
-	/** The drain thread of the clean mode. */
+	/** The drain thread: reads each channel to its client's end, then closes it. */
 	static final class CleanClose implements Runnable {
 
 		private final Queue<SocketChannel> arriving = new ConcurrentLinkedQueue<>();
